@@ -1,0 +1,89 @@
+"""The project's whole test suite, as `make test` runs it.
+
+1. notebooks are the source: `nbdev-export` and `nbdev-clean` must leave every file as it was;
+2. every notebook runs as a test (`nbdev-test`, in parallel on all cores);
+3. the other tests (`pytest tests/`: the docs site, the README, the command line).
+
+Ends with one line `N passed, N failed` (notebooks and other tests counted) and a non-zero exit
+status on any failure.
+"""
+from __future__ import annotations
+import hashlib, os, re, subprocess, sys, time, tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def snapshot() -> dict[str, str]:
+    "Hashes of the files nbdev writes: notebooks and the exported package."
+    files = list((ROOT / 'nbs').glob('*.ipynb')) + list((ROOT / 'jellyfish_nbdev').glob('*.py'))
+    return {str(f.relative_to(ROOT)): hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(files)}
+
+
+def check_source_of_truth() -> list[str]:
+    "Run nbdev-export and nbdev-clean; return the files they changed (should be none)."
+    before = snapshot()
+    for cmd in ('nbdev-export', 'nbdev-clean'):
+        subprocess.run([str(BIN / cmd)], cwd=ROOT, check=True)
+    after = snapshot()
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def run_notebooks() -> tuple[list[str], list[str]]:
+    "Run every notebook with nbdev-test; return (passed, failed) notebook names."
+    nbs = sorted(p.name for p in (ROOT / 'nbs').glob('*.ipynb'))
+    n_workers = os.environ.get('NBDEV_TEST_WORKERS', str(min(os.cpu_count() or 1, 4)))
+    cmd = [str(BIN / 'nbdev-test'), '--n-workers', n_workers, '--timing']
+    print('$', ' '.join(cmd), flush=True)
+    r = subprocess.run(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    sys.stderr.write(r.stderr)
+    failed = []
+    if r.returncode:
+        tail = r.stderr.split('Failed On The Following Notebooks:')[-1]
+        failed = [l.strip() for l in tail.splitlines() if l.startswith('\t') and l.strip() in nbs]
+        if not failed: failed = ['nbdev-test (exit status %d)' % r.returncode]
+    return [n for n in nbs if n not in failed], failed
+
+
+def run_pytest() -> tuple[int, int]:
+    "Run pytest on tests/; return (passed, failed)."
+    with tempfile.TemporaryDirectory() as tmp:
+        xml = Path(tmp) / 'junit.xml'
+        cmd = [str(BIN / 'python'), '-m', 'pytest', 'tests', '-q', '-p', 'no:cacheprovider', f'--junitxml={xml}']
+        print('$', ' '.join(cmd[2:]), flush=True)
+        r = subprocess.run(cmd, cwd=ROOT)
+        if not xml.exists(): return 0, 1
+        root = ET.parse(xml).getroot()
+        suites = [root] if root.tag == 'testsuite' else list(root)
+        n = sum(int(s.get('tests', 0)) for s in suites)
+        bad = sum(int(s.get('failures', 0)) + int(s.get('errors', 0)) for s in suites)
+        skipped = sum(int(s.get('skipped', 0)) for s in suites)
+        if r.returncode not in (0, 1) and bad == 0: bad = 1
+        return n - bad - skipped, bad
+
+
+def main() -> int:
+    t0 = time.time()
+    os.environ['PATH'] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.environ.setdefault('MPLBACKEND', 'Agg')
+    passed = failed = 0
+    print('== 1. notebooks are the source (nbdev-export, nbdev-clean leave no diff)', flush=True)
+    drift = check_source_of_truth()
+    if drift: print('FAILED: these files changed; run nbdev-export and nbdev-clean and commit:\n  ' + '\n  '.join(drift)); failed += 1
+    else: print('ok'); passed += 1
+    print('== 2. notebooks (nbdev-test)', flush=True)
+    ok, bad = run_notebooks()
+    print(f'notebooks: {len(ok)} passed, {len(bad)} failed' + (f" ({', '.join(bad)})" if bad else ''))
+    passed += len(ok); failed += len(bad)
+    print('== 3. other tests (pytest tests/)', flush=True)
+    p, f = run_pytest()
+    passed += p; failed += f
+    print(f'test suite took {time.time() - t0:.0f} s')
+    print(f'{passed} passed, {failed} failed')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
