@@ -24,8 +24,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	$(BIN)/jellyfish --help
-	$(BIN)/jellyfish info
+	$(BIN)/jellyfish demo --out runs/demo
 
 test: install
 	$(BIN)/python tools/run_tests.py
