@@ -13,7 +13,7 @@ script renders the same processed notebooks with nbconvert:
 Usage: python tools/build_docs.py [--out _docs]
 """
 from __future__ import annotations
-import argparse, copy, html, json, re, shutil, sys
+import argparse, copy, html, json, os, re, shutil, sys
 from pathlib import Path
 
 import nbformat, yaml
@@ -88,8 +88,8 @@ def symbol_links(modidx: dict) -> dict[str, str]:
     links = {}
     for mod, syms in modidx['syms'].items():
         for full, (url, _) in syms.items():
-            short = full.split('.')[-1]
-            if short.startswith('_'): continue
+            short = full[len(mod) + 1:]
+            if short.startswith('_') or '.' in short: continue   # top-level symbols only: methods have no section of their own
             links.setdefault(short, url)
             links[full] = url
     return links
@@ -158,7 +158,7 @@ def process_notebooks(nbs: Path, proc: Path):
     nbdev.doclinks._build_modidx()
     nbdev.quarto.nbdev_sidebar.__wrapped__(path=nbs)
     if proc.exists(): shutil.rmtree(proc)
-    proc_nbs(path=str(nbs), n_workers=0)
+    proc_nbs(path=str(nbs), n_workers=os.cpu_count() or 1)
 
 
 def build(out: Path, root: Path = ROOT, reprocess: bool = True) -> list[Path]:
