@@ -68,6 +68,8 @@ def main() -> int:
     t0 = time.time()
     os.environ['PATH'] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
     os.environ.setdefault('MPLBACKEND', 'Agg')
+    # notebooks run in parallel, one per core: one thread each, or OpenMP threads oversubscribe the cores
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
     passed = failed = 0
     print('== 1. notebooks are the source (nbdev-export, nbdev-clean leave no diff)', flush=True)
     drift = check_source_of_truth()
