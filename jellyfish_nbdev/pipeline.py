@@ -242,6 +242,8 @@ def stage_trails(run: Run, cfg: PipelineConfig) -> dict:
         fig, axs = plt.subplots(1, 2, figsize=(7, 2.6), sharey=False)
         plot_cluster_angles(t[t.ok & (lab >= 3)], ax=axs[0]); axs[0].set_title('JClass ≥ 3', fontsize=9)
         plot_cluster_angles(t[t.ok & (lab == 0)], ax=axs[1]); axs[1].set_title('JClass 0', fontsize=9)
+        for ax in axs: ax.set_xlabel('trail vector vs direction to centre (deg)', fontsize=8)
+        fig.tight_layout()
         out['figures'] = dict(cluster_angles=run.figure(fig, 'trail_cluster_angles'))
     return out
 
