@@ -26,7 +26,7 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     from jellyfish_nbdev.core import BAND_SUFFIXES
     from jellyfish_nbdev.data import band_stats
     from jellyfish_nbdev.simclr import (get_preset, simclr_learner, fit_simclr, make_encoder, nt_xent, NTXentLoss, SimCLR,
-                                        EpochCheckpoint, load_checkpoint, plot_history, _load_stacks, _split, _atomic, _REBUILD)
+                                        EpochCheckpoint, load_checkpoint, plot_history, _load_stacks, _split, _atomic, run_config, resume_run)
     from jellyfish_nbdev.embed import embed_catalog, merge_embeddings
 
 # %% auto #0
@@ -202,30 +202,14 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
         x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop)
         itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
         _check_share(len(itr), world, cfg.bs, data_dir)
-        mean, std = (t.tolist() for t in band_stats(x, itr))
-        std = [s if s > 0 else 1. for s in std]
-        config = {'arch': cfg.arch, 'stem': cfg.stem, 'n_bands': cfg.n_bands, 'bands': list(BAND_SUFFIXES[:cfg.n_bands]),
-                  'n_features': make_encoder(cfg.arch, cfg.n_bands, cfg.stem).n_features,
-                  'mean': mean, 'std': std, 'center_crop': cfg.aug.center_crop, 'bin': cfg.aug.bin, 'size': cfg.aug.size,
-                  'input_size': list(x.shape[-2:]), 'preset': preset, 'pretrain': cfg.to_dict(),
-                  'data_dir': str(Path(data_dir).resolve()), 'clusters': clusters,
-                  'train_galaxies': man.galaxy.iloc[itr].tolist(), 'valid_galaxies': man.galaxy.iloc[iva].tolist(),
-                  'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__,
-                  'distributed': dict(world_size=world, backend=dist.get_backend() if is_distributed() else None,
-                                      bs_per_process=cfg.bs, global_batch=cfg.bs * world,
-                                      global_negatives=bool(global_negatives), sync_bn=bool(sync_bn))}
-        learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, mean, std, device=device,
+        config = run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
+        config['distributed'] = dict(world_size=world, backend=dist.get_backend() if is_distributed() else None,
+                                     bs_per_process=cfg.bs, global_batch=cfg.bs * world,
+                                     global_negatives=bool(global_negatives), sync_bn=bool(sync_bn))
+        learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device,
                                cbs=[DDPTrainer(sync_bn)] if world > 1 else None)
         if global_negatives: learn.loss_func = DistributedNTXentLoss(cfg.temperature)
-        start, history = 0, []
-        if resume and (out / 'checkpoint.pth').exists():
-            old = json.loads((out / 'config.json').read_text()) if (out / 'config.json').exists() else {}
-            diff = [k for k in _REBUILD if old.get('pretrain', {}).get(k) != config['pretrain'][k]]
-            if diff: raise ValueError(f"{out / 'checkpoint.pth'}: written with other settings ({', '.join(diff)}); "
-                                      f"use another `out` or resume=False")
-            start = load_checkpoint(learn, out / 'checkpoint.pth')
-            if (out / 'history.csv').exists(): history = pd.read_csv(out / 'history.csv').query('epoch < @start').to_dict('records')
-            if progress and rank == 0: print(f"resuming {out} after epoch {start} of {cfg.epochs}")
+        start, history = resume_run(learn, out, config, resume, progress and rank == 0)
         views = learn.cbs.filter(lambda c: isinstance(c, SimCLR))[0]
         views.generator = torch.Generator().manual_seed(cfg.seed + 1_000_003 * rank + 7919 * start)
         if rank == 0: _atomic(out / 'config.json', lambda p: p.write_text(json.dumps({**config, 'epochs_done': start}, indent=1)))

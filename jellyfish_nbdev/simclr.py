@@ -33,7 +33,7 @@ __all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'SimCLRModel
            'pair_top1', 'pair_top5', 'NTXentLoss', 'normalize_bands', 'show_pairs', 'SimCLR', 'CPUAutocast',
            'cpu_has_bf16', 'precision_callbacks', 'PretrainConfig', 'simclr_dls', 'lr_schedule', 'simclr_learner',
            'fit_simclr', 'evaluate_pairs', 'get_preset', 'EpochCheckpoint', 'load_checkpoint', 'plot_history',
-           'pretrain', 'load_encoder', 'encoder_inputs', 'represent']
+           'run_config', 'resume_run', 'pretrain', 'load_encoder', 'encoder_inputs', 'represent']
 
 # %% ../nbs/05_simclr.ipynb #a133021d
 RESNETS = {'resnet18': torchvision.models.resnet18, 'resnet34': torchvision.models.resnet34,
@@ -360,6 +360,31 @@ def plot_history(history: pd.DataFrame, fname=None, title: str | None = None):
 # %% ../nbs/05_simclr.ipynb #3a0e3635
 _REBUILD = ('arch', 'stem', 'n_bands', 'proj_hidden', 'proj_dim', 'aug')    # must match to resume
 
+def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFrame, itr, iva, data_dir, clusters, device) -> dict:
+    "The run's `config.json`: what rebuilds the encoder and its input view (architecture, band statistics of the training galaxies, crop and size) and how it was trained."
+    mean, std = (t.tolist() for t in band_stats(x, itr))
+    std = [s if s > 0 else 1. for s in std]                # a constant band (e.g. all zero) is left unscaled
+    return {'arch': cfg.arch, 'stem': cfg.stem, 'n_bands': cfg.n_bands, 'bands': list(BAND_SUFFIXES[:cfg.n_bands]),
+            'n_features': make_encoder(cfg.arch, cfg.n_bands, cfg.stem).n_features,
+            'mean': mean, 'std': std, 'center_crop': cfg.aug.center_crop, 'bin': cfg.aug.bin, 'size': cfg.aug.size,
+            'input_size': list(x.shape[-2:]), 'preset': preset, 'pretrain': cfg.to_dict(),
+            'data_dir': str(Path(data_dir).resolve()), 'clusters': clusters,
+            'train_galaxies': man.galaxy.iloc[itr].tolist(), 'valid_galaxies': man.galaxy.iloc[iva].tolist(),
+            'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__}
+
+def resume_run(learn: Learner, out, config: dict, resume: bool = True, progress: bool = True) -> tuple[int, list]:
+    "`(first epoch, history so far)`: from `out/checkpoint.pth` when `resume` and it exists, refusing one written with other settings; else `(0, [])`."
+    out = Path(out)
+    if not (resume and (out / 'checkpoint.pth').exists()): return 0, []
+    old = json.loads((out / 'config.json').read_text()) if (out / 'config.json').exists() else {}
+    diff = [k for k in _REBUILD if old.get('pretrain', {}).get(k) != config['pretrain'][k]]
+    if diff: raise ValueError(f"{out / 'checkpoint.pth'}: written with other settings ({', '.join(diff)}); "
+                              f"use another `out` or resume=False")
+    start = load_checkpoint(learn, out / 'checkpoint.pth')
+    history = pd.read_csv(out / 'history.csv').query('epoch < @start').to_dict('records') if (out / 'history.csv').exists() else []
+    if progress: print(f"resuming {out} after epoch {start} of {config['pretrain']['epochs']}")
+    return start, history
+
 def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (manifest.csv, stacks/)
              preset: str = 'cpu',        # 'cpu' (minutes on a CPU) or 'paper' (the paper's settings, for a GPU)
              epochs: int = None,         # number of epochs (default: the preset's)
@@ -379,25 +404,9 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
     out, device = Path(out), torch.device(device or default_device())
     x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop)
     itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
-    mean, std = (t.tolist() for t in band_stats(x, itr))
-    std = [s if s > 0 else 1. for s in std]                # a constant band (e.g. all zero) is left unscaled
-    config = {'arch': cfg.arch, 'stem': cfg.stem, 'n_bands': cfg.n_bands, 'bands': list(BAND_SUFFIXES[:cfg.n_bands]),
-              'n_features': make_encoder(cfg.arch, cfg.n_bands, cfg.stem).n_features,
-              'mean': mean, 'std': std, 'center_crop': cfg.aug.center_crop, 'bin': cfg.aug.bin, 'size': cfg.aug.size,
-              'input_size': list(x.shape[-2:]), 'preset': preset, 'pretrain': cfg.to_dict(),
-              'data_dir': str(Path(data_dir).resolve()), 'clusters': clusters,
-              'train_galaxies': man.galaxy.iloc[itr].tolist(), 'valid_galaxies': man.galaxy.iloc[iva].tolist(),
-              'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__}
-    learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, mean, std, device=device)
-    start, history = 0, []
-    if resume and (out / 'checkpoint.pth').exists():
-        old = json.loads((out / 'config.json').read_text()) if (out / 'config.json').exists() else {}
-        diff = [k for k in _REBUILD if old.get('pretrain', {}).get(k) != config['pretrain'][k]]
-        if diff: raise ValueError(f"{out / 'checkpoint.pth'}: written with other settings ({', '.join(diff)}); "
-                                  f"use another `out` or resume=False")
-        start = load_checkpoint(learn, out / 'checkpoint.pth')
-        if (out / 'history.csv').exists(): history = pd.read_csv(out / 'history.csv').query('epoch < @start').to_dict('records')
-        if progress: print(f"resuming {out} after epoch {start} of {cfg.epochs}")
+    config = run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
+    learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device)
+    start, history = resume_run(learn, out, config, resume, progress)
     _atomic(out / 'config.json', lambda p: p.write_text(json.dumps({**config, 'epochs_done': start}, indent=1)))
     ckpt = EpochCheckpoint(out, start_epoch=start, history=history)
     if progress: fit_simclr(learn, cfg, start_epoch=start, cbs=[ckpt])
