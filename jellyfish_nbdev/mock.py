@@ -17,6 +17,7 @@ import astropy.units as u
 from astropy.io import fits
 from astropy.wcs import WCS
 from astropy.coordinates import SkyCoord
+from .io import atomic_write
 from .core import BANDS, BAND_SUFFIXES, N_BANDS, PIXEL_SCALE, band_index
 
 # %% auto #0
@@ -518,16 +519,6 @@ CATALOG_COLUMNS = ['galaxy', 'ra', 'dec', 'cluster', 'jclass', 'visual_votes', '
                    'tail_length_px', 'hard_negative', 'x_center', 'y_center']
 _MOCK_FILE = re.compile(r'^MOCK-\d+_(?:(?P<band>[A-Z0-9]+)_(?P<size>\d+)px|tail)\.fits$')
 
-def _atomic_write(path, data: bytes):
-    "Write `data` to `path` through a temporary file in the same folder, so no reader ever sees a partial file."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix='.' + path.name + '.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f: f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
 
 def _fits_bytes(data, header) -> bytes:
     buf = io.BytesIO()
@@ -549,6 +540,8 @@ def _band_headers(wcs_header, galaxy, info):
         h['SKYNOISE'] = (round(float(info['noise'][b]), 5), '[uJy/pixel] sky noise sigma')
         out.append(h)
     return out
+
+def _write_bytes(path, data: bytes): atomic_write(path, lambda f: f.write(data))   # no partial file is ever seen
 
 def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress: bool = False) -> pd.DataFrame:
     """Write a mock S-PLUS survey of `n` galaxies in `size`-px cutouts to folder `out` (see above for the layout);
@@ -575,10 +568,10 @@ def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress
         whdr = mock_wcs(ra[i], dec[i], size, info['x_center'], info['y_center']).to_header()
         for b, h in enumerate(_band_headers(whdr, g, info)):
             name = f'{g}_{BANDS[b].suffix}_{size}px.fits'
-            _atomic_write(out / 'fits' / name, _fits_bytes(img[b], h)); written.add(name)
+            _write_bytes(out / 'fits' / name, _fits_bytes(img[b], h)); written.add(name)
         if mask is not None:
             h = whdr.copy(); h['OBJECT'] = (g, 'mock galaxy'); h['CONTENT'] = ('tail mask', '1 where the tail is')
-            _atomic_write(out / 'masks' / f'{g}_tail.fits', _fits_bytes(mask, h)); written.add(f'{g}_tail.fits')
+            _write_bytes(out / 'masks' / f'{g}_tail.fits', _fits_bytes(mask, h)); written.add(f'{g}_tail.fits')
         rows.append(dict(galaxy=g, ra=round(float(ra[i]), 6), dec=round(float(dec[i]), 6), cluster=cl, jclass=j,
                          visual_votes=';'.join(map(str, votes)), visual_jclass=int(np.median(votes)),
                          tail_angle_deg=info.get('tail_angle_deg', np.nan), tail_length_px=info.get('tail_length_px', 0.),
@@ -592,7 +585,7 @@ def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress
         for f in d.iterdir():
             if _MOCK_FILE.match(f.name) and f.name not in written: f.unlink()
     cat = pd.DataFrame(rows)
-    _atomic_write(out / 'catalog.csv', cat.to_csv(index=False).encode())
+    _write_bytes(out / 'catalog.csv', cat.to_csv(index=False).encode())
     return cat
 
 def read_mock_catalog(out) -> pd.DataFrame:

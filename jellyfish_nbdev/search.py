@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 import faiss
 from fastcore.basics import patch
+from .io import atomic_write, save_npy, save_csv
 
 # %% auto #0
 __all__ = ['ENGINES', 'INDEX_FORMAT', 'N_JCLASS', 'PRIOR_WEIGHTS', 'LABEL_SOURCES', 'l2_normalise', 'load_embeddings',
@@ -67,27 +68,6 @@ def load_embeddings(emb_dir, normalised: bool = True, mmap: bool = False):
         if cat['galaxy'].duplicated().any(): raise ValueError(f"{cfile} lists some galaxies twice")
         catalog = pd.DataFrame({'galaxy': ids}).merge(cat, on='galaxy', how='left')
     return ids, x, catalog
-
-# %% ../nbs/08_search.ipynb #a3ffcc49
-def _atomic_save_npy(path, arr):
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as fh: np.save(fh, arr)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-
-def _atomic_save_csv(path, df):
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w', newline='') as fh: df.to_csv(fh, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
 
 # %% ../nbs/08_search.ipynb #8bf47060
 def synthetic_representations(n: int, d: int = 512, n_clusters: int = 1000, latent_dim: int = 64,
@@ -409,14 +389,7 @@ def save(self: SimilarityIndex, path) -> Path:
                 calibration=self.calibration, faiss=faiss.__version__)
     arrays = dict(self.engine.state(), ids=self.ids, meta=_bytes(json.dumps(meta)))
     if self.catalog is not None: arrays['catalog'] = _bytes(self.catalog.to_csv(index=False))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as fh: np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-    return path
+    return atomic_write(path, lambda fh: np.savez(fh, **arrays))
 
 @patch(cls_method=True)
 def load(cls: SimilarityIndex, path, device='cpu') -> SimilarityIndex:
