@@ -1,21 +1,22 @@
 """Embedding throughput (images/s): `embed.embed_tensor` (i.e. `simclr.represent`) and `embed.embed_catalog`
-against the inference-only ceiling, at the `cpu` and `paper` presets.
+against the inference-only ceiling, at the `cpu` and `paper` presets, in fp32 (the default) and bf16 autocast.
 
 For each preset an encoder with the preset's architecture (random weights: speed does not depend on them) and a
 200 px mock survey (`tiny_survey`, repeated to `--n` galaxies) are used by:
 
-- `ceiling`: the encoder's forward pass (eval mode, no gradients, fp32, NCHW: what `represent` runs) on
-  standardised views already in memory, in batches of `--bs`;
-- `embed_tensor`: stacks `(N, 12, 200, 200)` in memory -> centre crop, resample to the view size,
-  standardise (`encoder_inputs`) -> forward, batch by batch;
+- `ceiling`: the encoder's forward pass alone (eval mode, no gradients, channels-last, as `represent` runs it) on
+  standardised views already in memory, in batches of `--bs`, in fp32 and in bf16 autocast;
+- `embed_tensor`: stacks `(N, 12, 200, 200)` in memory -> centre crop, resize to the view size, standardise
+  (`encoder_inputs`, image by image) -> forward, batch by batch; also from a survey held channels-last;
 - `embed_catalog`: the same from the `.npy` files on disk, chunk by chunk, writing the shard files
-  (one shard, page cache warm);
-- for reference, the ceiling in bf16 autocast and channels-last, which `represent` does not use.
+  (one shard, page cache warm): reading the stacks is part of it;
+- for reference, the fp32 forward pass in the NCHW layout (what `represent` ran before).
 
-Variants run in turns (round robin). Prints a table and writes bench/results/embed_throughput.json.
+Each variant is compared with the ceiling of its own precision. Variants run in turns (round robin).
+Prints a table and writes bench/results/embed_throughput.json.
 
     python bench/embed_throughput.py                 # both presets
-    python bench/embed_throughput.py --presets cpu --n 256 --rounds 3
+    python bench/embed_throughput.py --presets cpu --n 256 --rounds 3 --threads 1
     python bench/embed_throughput.py --presets paper --update --threads 1   # one preset, keep the other's numbers
 """
 import argparse, contextlib, json, shutil, statistics, sys, tempfile, time, warnings
@@ -73,6 +74,7 @@ def measure_preset(preset: str, n: int, bs: int, rounds: int, n_galaxies: int, t
     views_cl = views.contiguous(memory_format=torch.channels_last)
     enc_cl = make_encoder(cfg.arch, cfg.n_bands, cfg.stem).eval().to(memory_format=torch.channels_last)
     enc_cl.load_state_dict(enc.state_dict())
+    x_cl = x.contiguous(memory_format=torch.channels_last)
     big = big_data_dir(data_dir, tmp / f'data-{preset}', n)
 
     @torch.no_grad()
@@ -80,36 +82,42 @@ def measure_preset(preset: str, n: int, bs: int, rounds: int, n_galaxies: int, t
         for i in range(0, len(v), bs):
             with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): model(v[i:i + bs]).float()
 
-    def catalog():
+    def catalog(precision):
         out = tmp / f'emb-{preset}'
         shutil.rmtree(out, ignore_errors=True)
-        embed_catalog(tmp / f'run-{preset}', big, out, chunk=256, bs=bs, progress=False)
+        embed_catalog(tmp / f'run-{preset}', big, out, chunk=256, bs=bs, progress=False, precision=precision)
 
-    variants = {'ceiling (forward, fp32)': lambda: forward(enc, views),
-                'embed_tensor / represent': lambda: embed_tensor(enc, x, config, bs=bs),
-                'embed_catalog (from disk)': catalog,
-                'forward, fp32 + channels_last': lambda: forward(enc_cl, views_cl),
-                'forward, bf16 + channels_last': lambda: forward(enc_cl, views_cl, bf16=True)}
-    if not cpu_has_bf16(): variants.pop('forward, bf16 + channels_last')
+    variants = {'ceiling fp32 (forward, channels-last)': ('fp32', lambda: forward(enc_cl, views_cl)),
+                'embed_tensor / represent, fp32': ('fp32', lambda: embed_tensor(enc, x, config, bs=bs)),
+                'embed_tensor, channels-last survey, fp32': ('fp32', lambda: embed_tensor(enc, x_cl, config, bs=bs)),
+                'embed_catalog (from disk), fp32': ('fp32', lambda: catalog('fp32')),
+                'forward fp32, NCHW (before)': ('fp32', lambda: forward(enc, views)),
+                'ceiling bf16 (forward, channels-last)': ('bf16', lambda: forward(enc_cl, views_cl, bf16=True)),
+                'embed_tensor / represent, bf16': ('bf16', lambda: embed_tensor(enc, x, config, bs=bs, precision='bf16')),
+                'embed_tensor, channels-last survey, bf16': ('bf16', lambda: embed_tensor(enc, x_cl, config, bs=bs, precision='bf16')),
+                'embed_catalog (from disk), bf16': ('bf16', lambda: catalog('bf16'))}
+    if not cpu_has_bf16(): variants = {k: v for k, v in variants.items() if v[0] == 'fp32'}
     print(f"[{preset}] {cfg.arch}, {cfg.stem} stem, {cfg.aug.size} px views from {x.shape[-1]} px stacks, "
           f"{n} galaxies, batch {bs}, {rounds} round(s)", flush=True)
-    forward(enc, views[:bs]); embed_tensor(enc, x[:bs], config, bs=bs)          # warm-up (allocations, kernels)
+    forward(enc_cl, views_cl[:bs]); embed_tensor(enc, x[:bs], config, bs=bs)    # warm-up (allocations, kernels)
     rates = {k: [] for k in variants}
     t0 = time.time()
     for r in range(rounds):
-        for k, fn in variants.items():
+        for k, (prec, fn) in variants.items():
             rates[k].append(timed(fn, n))
-            print(f"  round {r + 1}: {k:<32} {rates[k][-1]:8.1f} images/s", flush=True)
-    ceil = rates['ceiling (forward, fp32)']
-    rows = [dict(variant=k, images_per_s=statistics.median(v), runs=[round(a, 2) for a in v],
-                 of_ceiling=statistics.median(a / c for a, c in zip(v, ceil))) for k, v in rates.items()]
+            print(f"  round {r + 1}: {k:<42} {rates[k][-1]:8.1f} images/s", flush=True)
+    ceil = {p: rates[f'ceiling {p} (forward, channels-last)'] for p in ('fp32', 'bf16') if f'ceiling {p} (forward, channels-last)' in rates}
+    rows = [dict(variant=k, precision=variants[k][0], images_per_s=statistics.median(v), runs=[round(a, 2) for a in v],
+                 of_ceiling=statistics.median(a / c for a, c in zip(v, ceil[variants[k][0]]))) for k, v in rates.items()]
     by = {r['variant']: r for r in rows}
     # where the time of embed_tensor goes besides the forward pass: the preprocessing alone
     pre = statistics.median(timed(lambda: [encoder_inputs(x[i:i + bs], config) for i in range(0, n, bs)], n) for _ in range(2))
     return dict(preset=preset, arch=cfg.arch, stem=cfg.stem, view_px=cfg.aug.size, input_px=int(x.shape[-1]), n=n, bs=bs,
                 rounds=rounds, seconds=round(time.time() - t0, 1), rows=rows,
-                embed_tensor_of_ceiling=by['embed_tensor / represent']['of_ceiling'],
-                embed_catalog_of_ceiling=by['embed_catalog (from disk)']['of_ceiling'],
+                embed_tensor_of_ceiling=by['embed_tensor / represent, fp32']['of_ceiling'],
+                embed_catalog_of_ceiling=by['embed_catalog (from disk), fp32']['of_ceiling'],
+                embed_tensor_bf16_of_ceiling=by.get('embed_tensor / represent, bf16', {}).get('of_ceiling'),
+                bf16_ceiling_over_fp32=(statistics.median(a / b for a, b in zip(ceil['bf16'], ceil['fp32'])) if 'bf16' in ceil else None),
                 preprocess_images_per_s=pre)
 
 
@@ -135,7 +143,7 @@ def main():
     for r in results:
         print(f"preset {r['preset']}: {r['arch']} ({r['stem']} stem), {r['view_px']} px views from {r['input_px']} px stacks, "
               f"{r['n']} galaxies, batch {r['bs']}; preprocessing alone {r['preprocess_images_per_s']:.0f} images/s")
-        print(table(r['rows'], ['variant', 'images_per_s', 'of_ceiling'], {'images_per_s': '{:.1f}', 'of_ceiling': '{:.2f}'}))
+        print(table(r['rows'], ['variant', 'precision', 'images_per_s', 'of_ceiling'], {'images_per_s': '{:.1f}', 'of_ceiling': '{:.2f}'}))
         print()
     m = machine()
     for r in results: r['machine'], r['threads'] = m, torch.get_num_threads()

@@ -6,9 +6,11 @@ same encoder, batch size, view size, precision and memory layout are used by fou
 
 - `ceiling`: forward + backward of the encoder alone on random views already in memory (no augmentation, no
   projection head, no optimiser): the most a training step can reach on this hardware;
-- `model step`: encoder + projection head + NT-Xent + backward + AdamW step on views already in memory;
-- `fastai` (a): `jellyfish_nbdev.simclr.simclr_learner`: stacks in memory, the `SimCLR` callback makes the two
-  views of the whole batch at once on the batch's device (`augment.augment_batch`), fastai's training loop;
+- `model step`: encoder + projection head + NT-Xent + backward + AdamW step (fused, as the learner's) on views
+  already in memory: what a SimCLR step costs besides making the views;
+- `fastai` (a): `jellyfish_nbdev.simclr.simclr_learner`: the survey in memory (channels-last), batches of positions,
+  the `SimCLR` callback makes the two views of each galaxy straight from the survey (`augment.augment_views`: no
+  batch copy, one resampling per galaxy, jitter + standardisation in one pass), fused AdamW, fastai's training loop;
 - `paper` (b): a re-implementation of the original pipeline (Yash-10/jellyfish_self_supervised,
   `data_utils/dataset_folder.py`): one `.npy` stack read per item, torchvision transforms applied image by image
   (CenterCrop 200, RandomResizedCrop, flips, per-band jitter p=0.8, RandomRotation 0-360, GaussianBlur 9 p=0.5,
@@ -43,9 +45,9 @@ from _util import machine, write_json, table, RESULTS
 warnings.filterwarnings('ignore', category=FutureWarning)
 from fastai.callback.core import Callback
 from jellyfish_nbdev.data import tiny_survey, load_manifest, load_stacks, band_stats
-from jellyfish_nbdev.augment import augment_batch
+from jellyfish_nbdev.augment import augment_batch, augment_views
 from jellyfish_nbdev.simclr import (get_preset, make_encoder, projection_head, SimCLRModel, nt_xent, normalize_bands,
-                                    simclr_learner, cpu_has_bf16)
+                                    simclr_learner, cpu_has_bf16, adamw)
 
 
 # ---------------------------------------------------------------- the paper's original input pipeline (b)
@@ -146,7 +148,7 @@ class ModelStep(Ceiling):
     def __init__(self, cfg, bs, precision, channels_last):
         super().__init__(cfg, bs, precision, channels_last)
         self.model = new_model(cfg, channels_last)
-        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.wd)
+        self.opt = adamw(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.wd)
         self.temperature = cfg.temperature
     def step(self):
         with autocast(self.precision): z = self.model(self.v)
@@ -216,9 +218,9 @@ def augment_cost(cfg, bs, x, paths, mean, std, reps: int = 3) -> dict:
         w, c = time.perf_counter(), time.process_time()
         for _ in range(reps): fn()
         return 1e3 * (time.perf_counter() - w) / (reps * bs), 1e3 * (time.process_time() - c) / (reps * bs)
-    xb = x[torch.arange(bs) % len(x)].clone()
+    xs, pos = x.contiguous(memory_format=torch.channels_last), torch.arange(bs) % len(x)
     g = torch.Generator().manual_seed(0)
-    ours = lambda: normalize_bands(torch.cat([augment_batch(xb, cfg.aug, g), augment_batch(xb, cfg.aug, g)]), mean, std)
+    ours = lambda: augment_views(xs, pos, cfg.aug, g, 2, mean, std, channels_last=cfg.channels_last)
     ds = PaperNpyDataset([paths[i % len(paths)] for i in range(bs)],
                          paper_transforms(mean.tolist(), std.tolist(), cfg.aug.center_crop or 10**9, cfg.aug.size))
     theirs = lambda: torch.utils.data.default_collate([ds[i] for i in range(bs)])
@@ -282,8 +284,8 @@ def measure_preset(preset, bs, warmup, steps, rounds, workers, n_galaxies, preci
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--presets', default='cpu,paper', help='comma-separated presets to measure')
-    ap.add_argument('--rounds', type=int, default=2, help='rounds over the variants (cpu preset)')
-    ap.add_argument('--steps', type=int, default=3, help='timed steps per variant and round (cpu preset)')
+    ap.add_argument('--rounds', type=int, default=3, help='rounds over the variants (cpu preset)')
+    ap.add_argument('--steps', type=int, default=4, help='timed steps per variant and round (cpu preset)')
     ap.add_argument('--warmup', type=int, default=1, help='untimed steps per variant and round')
     ap.add_argument('--paper-bs', type=int, default=8, help='batch size at the paper preset (the paper: 32)')
     ap.add_argument('--paper-steps', type=int, default=2, help='timed steps at the paper preset (1 round)')

@@ -15,7 +15,7 @@ from .core import PIXEL_SCALE, show_rgb
 # %% auto #0
 __all__ = ['FWHM_TO_SIGMA', 'center_crop', 'bin_pixels', 'random_crop_boxes', 'affine_matrices', 'warp', 'band_jitter',
            'gaussian_kernels', 'gaussian_blur', 'psf_blur', 'sky_sigma', 'add_sky_noise', 'AugmentConfig',
-           'augment_batch', 'show_views']
+           'augment_batch', 'show_views', 'warp_at', 'augment_views']
 
 # %% ../nbs/04_augment.ipynb #66e35e37
 def center_crop(x: torch.Tensor, size: int | None) -> torch.Tensor:
@@ -180,6 +180,24 @@ def _on_subset(x: torch.Tensor, on: torch.Tensor, fn) -> torch.Tensor:
     out[d] = fn(x[d], idx)
     return out
 
+def _view_params(B: int, C: int, H: int, W: int, cfg: AugmentConfig, g=None) -> dict:
+    "The random draws of one view of each of `B` images of `C`×`H`×`W` px (after the survey physics): geometry `theta`, band `jitter` factors, `blur` (on, σ)."
+    p = {}
+    moves = cfg.crop_scale is not None or cfg.hflip > 0 or cfg.vflip > 0 or cfg.rotation != 0
+    if moves or (H, W) != (cfg.size, cfg.size):
+        boxes = (random_crop_boxes(B, H, W, cfg.crop_scale, cfg.crop_ratio, g) if cfg.crop_scale is not None
+                 else torch.tensor([[0., 0., W, H]], dtype=torch.float64).expand(B, 4))
+        hf = _coin(B, cfg.hflip, g) if cfg.hflip > 0 else None
+        vf = _coin(B, cfg.vflip, g) if cfg.vflip > 0 else None
+        angle = _uniform(B, 0, cfg.rotation, g) if cfg.rotation != 0 else None
+        p['theta'] = affine_matrices(boxes, H, W, angle, hf, vf)
+    if cfg.jitter is not None:
+        on, f = _coin(B, cfg.jitter_p, g), _uniform(B * C, *cfg.jitter, g).reshape(B, C)
+        p['jitter'] = torch.where(on[:, None], f, 1.)
+    if cfg.blur_sigma is not None:
+        p['blur'] = _coin(B, cfg.blur_p, g), _uniform(B, *cfg.blur_sigma, g)
+    return p
+
 def augment_batch(x: torch.Tensor, cfg: AugmentConfig | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
     "Augmented views `(B, C, cfg.size, cfg.size)` of the stacks `x` `(B, C, H, W)`, each image with its own random parameters, on `x`'s device."
     if x.ndim != 4: raise ValueError(f"expected a batch (B, C, H, W), got shape {tuple(x.shape)}")
@@ -196,22 +214,11 @@ def augment_batch(x: torch.Tensor, cfg: AugmentConfig | None = None, generator: 
         on, f = _coin(B, cfg.noise_p, g), _uniform(B, *cfg.noise_factor, g)
         gd = _device_generator(g, x.device)
         x = _on_subset(x, on, lambda xs, i: add_sky_noise(xs, f[i], gd))
-    # 3. geometry: one resampling
-    moves = cfg.crop_scale is not None or cfg.hflip > 0 or cfg.vflip > 0 or cfg.rotation != 0
-    if moves or (H, W) != (cfg.size, cfg.size):
-        boxes = (random_crop_boxes(B, H, W, cfg.crop_scale, cfg.crop_ratio, g) if cfg.crop_scale is not None
-                 else torch.tensor([[0., 0., W, H]], dtype=torch.float64).expand(B, 4))
-        hf = _coin(B, cfg.hflip, g) if cfg.hflip > 0 else None
-        vf = _coin(B, cfg.vflip, g) if cfg.vflip > 0 else None
-        angle = _uniform(B, 0, cfg.rotation, g) if cfg.rotation != 0 else None
-        x = warp(x, affine_matrices(boxes, H, W, angle, hf, vf), cfg.size)
-    # 4. per-band jitter
-    if cfg.jitter is not None:
-        on, f = _coin(B, cfg.jitter_p, g), _uniform(B * C, *cfg.jitter, g).reshape(B, C)
-        x = band_jitter(x, torch.where(on[:, None], f, 1.))
-    # 5. Gaussian blur, only on the images that drew it
-    if cfg.blur_sigma is not None:
-        on, s = _coin(B, cfg.blur_p, g), _uniform(B, *cfg.blur_sigma, g)
+    p = _view_params(B, C, H, W, cfg, g)
+    if 'theta' in p: x = warp(x, p['theta'], cfg.size)                        # 3. geometry: one resampling
+    if 'jitter' in p: x = band_jitter(x, p['jitter'])                          # 4. per-band jitter
+    if 'blur' in p:                                                            # 5. blur, on the images that drew it
+        on, s = p['blur']
         x = _on_subset(x, on, lambda xs, i: gaussian_blur(xs, s[i], cfg.blur_kernel))
     return x
 
@@ -230,3 +237,82 @@ def show_views(x: torch.Tensor, cfg: AugmentConfig | None = None, n_views: int =
             for j, v in enumerate(views): show_rgb(v[b], ax=axs[b, j + 1], title=f'view {j+1}' if b == 0 else None)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/04_augment.ipynb #eb3f9f7b
+_POOL = {}
+
+def _pool(n: int):
+    "A lazily created pool of `n` threads (PyTorch's kernels release the GIL, so per-image kernels can run side by side)."
+    if n not in _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+        _POOL[n] = ThreadPoolExecutor(n, thread_name_prefix='jellyfish-warp')
+    return _POOL[n]
+
+def _blur_view(v: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    "Blur the views `v` `(n, C, H, W)` with the 1-D kernel `k` along rows then columns, reflecting at the borders (`gaussian_blur` with one σ)."
+    C, p = v.shape[1], len(k) // 2
+    w = k.to(v.dtype).expand(C, len(k))
+    y = F.pad(v, (p, p, p, p), mode='reflect' if p < min(v.shape[-2:]) else 'replicate')
+    return F.conv2d(F.conv2d(y, w[:, None, None, :], groups=C), w[:, None, :, None], groups=C)
+
+def warp_at(stacks: torch.Tensor, idx, theta: torch.Tensor, size: int, center: int | None = None,
+            sigma: torch.Tensor | None = None, kernel_size: int = 9) -> torch.Tensor:
+    "Views `(V·B, C, size, size)`, laid out `[views 1; …; views V]`, of the central `center` px of `stacks[idx]` under the affine maps `theta` `(V, B, 2, 3)` (or `(B, 2, 3)`), each then blurred by σ = `sigma` `(V, B)` px where σ > 0: `warp` (and `gaussian_blur`) without gathering the stacks."
+    N, C = stacks.shape[:2]
+    idx = torch.as_tensor(idx, dtype=torch.long).cpu()
+    theta = theta[None] if theta.ndim == 3 else theta
+    V, B = theta.shape[:2]
+    if B != len(idx): raise ValueError(f"{len(idx)} positions but {B} affine maps per view")
+    if B and (int(idx.min()) < 0 or int(idx.max()) >= N):
+        raise IndexError(f"positions {int(idx.min())}..{int(idx.max())} are outside the {N} stacks")
+    src = center_crop(stacks, center)                            # a view: nothing is copied
+    dt = src.dtype if src.dtype in (torch.float32, torch.float64) else torch.float32
+    grid = F.affine_grid(theta.reshape(V * B, 2, 3).to(dt), (V * B, C, size, size), align_corners=False)
+    grid = grid.view(V, B, size, size, 2).permute(1, 2, 0, 3, 4).reshape(B, size, V * size, 2).to(src.device)
+    sigma = None if sigma is None else sigma.reshape(V, B)
+    kernels = None if sigma is None else gaussian_kernels(sigma.reshape(-1), kernel_size).view(V, B, -1).to(dt).to(src.device)
+    out = torch.empty(V, B, C, size, size, dtype=dt, device=src.device)
+    pos = idx.tolist()
+    def resample(ks):                                            # the V views of an image side by side: one call
+        for k in ks:
+            r = F.grid_sample(src[pos[k]:pos[k] + 1].to(dt), grid[k:k + 1], mode='bilinear', padding_mode='zeros',
+                              align_corners=False)
+            out[:, k] = r[0].view(C, size, V, size).permute(2, 0, 1, 3)
+            for v in range(V) if sigma is not None else ():
+                if sigma[v, k] > 0: out[v, k] = _blur_view(out[v, k:k + 1], kernels[v, k])[0]
+    n = min(torch.get_num_threads(), max(1, B // 8)) if src.device.type == 'cpu' else 1
+    if n == 1: resample(range(B))
+    else: list(_pool(n).map(resample, [range(j, B, n) for j in range(n)]))
+    return out.view(V * B, C, size, size)
+
+def _standardise(v: torch.Tensor, mean, std, scale=None, memory_format=torch.contiguous_format) -> torch.Tensor:
+    "`v · scale` (per view and band, default 1) then `(· − mean) / std` per band (None: not standardised), written once in `memory_format`."
+    f = torch.ones(v.shape[:2], dtype=torch.float64) if scale is None else scale.double()
+    m = torch.zeros(v.shape[1], dtype=torch.float64) if mean is None else torch.as_tensor(mean, dtype=torch.float64)
+    if std is not None: f, m = f / torch.as_tensor(std, dtype=torch.float64), m / torch.as_tensor(std, dtype=torch.float64)
+    out = torch.empty_like(v, memory_format=memory_format)
+    torch.mul(v, f.to(v.dtype).to(v.device)[:, :, None, None], out=out)
+    return out if mean is None else out.sub_(m.to(v.dtype).to(v.device)[:, None, None])
+
+def augment_views(stacks: torch.Tensor, idx, cfg: AugmentConfig | None = None, generator: torch.Generator | None = None,
+                  n_views: int = 2, mean=None, std=None, channels_last: bool = False) -> torch.Tensor:
+    "`n_views` augmented views of each stack `stacks[idx]`, laid out `[views 1; views 2; …]` `(n_views·B, C, size, size)`, standardised with per-band `mean`, `std` when given: `augment_batch` on `stacks[idx]`, without gathering the stacks."
+    if stacks.ndim != 4: raise ValueError(f"expected stacks (N, C, H, W), got shape {tuple(stacks.shape)}")
+    if not stacks.is_floating_point(): raise TypeError(f"expected floating-point stacks, got {stacks.dtype}")
+    cfg = AugmentConfig() if cfg is None else cfg
+    idx = torch.as_tensor(idx, dtype=torch.long).cpu()
+    N, C, H0, W0 = stacks.shape
+    h, w = (min(cfg.center_crop, H0), min(cfg.center_crop, W0)) if cfg.center_crop else (H0, W0)
+    moves = cfg.crop_scale is not None or cfg.hflip > 0 or cfg.vflip > 0 or cfg.rotation != 0
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    direct = (stacks.device.type == 'cpu' and cfg.bin == 1 and cfg.psf_fwhm is None and cfg.noise_factor is None
+              and (moves or (h, w) != (cfg.size, cfg.size)))
+    if not direct:                                              # gather the batch, then the batch pipeline
+        x = stacks[idx.to(stacks.device)]
+        return _standardise(torch.cat([augment_batch(x, cfg, generator) for _ in range(n_views)]), mean, std, memory_format=fmt)
+    ps = [_view_params(len(idx), C, h, w, cfg, generator) for _ in range(n_views)]
+    sigma = (torch.stack([torch.where(p['blur'][0], p['blur'][1], 0.) for p in ps]) if cfg.blur_sigma is not None else None)
+    v = warp_at(stacks, idx, torch.stack([p['theta'] for p in ps]), cfg.size, cfg.center_crop, sigma, cfg.blur_kernel)
+    jitter = torch.cat([p['jitter'] for p in ps]) if cfg.jitter is not None else None
+    return _standardise(v, mean, std, jitter, fmt)             # the blur commutes with this per-band affine map
+

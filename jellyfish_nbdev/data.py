@@ -90,15 +90,17 @@ def _crop_slices(shape, crop):
     t, l = (h - crop) // 2, (w - crop) // 2
     return slice(t, t + crop), slice(l, l + crop)
 
-def load_stacks(manifest, crop: int | None = None, device=None, progress: bool = False) -> torch.Tensor:
-    "All stacks of `manifest` (a DataFrame with absolute `path`s, or a data folder) as one `(N, 12, H, W)` float32 tensor."
+def load_stacks(manifest, crop: int | None = None, device=None, progress: bool = False,
+                channels_last: bool = False) -> torch.Tensor:
+    "All stacks of `manifest` (a DataFrame with absolute `path`s, or a data folder) as one `(N, 12, H, W)` float32 tensor (`channels_last`: the 12 bands of a pixel adjacent in memory)."
     m = load_manifest(manifest) if isinstance(manifest, (str, os.PathLike)) else manifest
     paths = list(m.path)
     if not paths: raise ValueError("the manifest has no galaxies")
     first_arr = np.load(paths[0], mmap_mode='r')
     ys, xs = _crop_slices(first_arr.shape, crop)
     shape = first_arr[:, ys, xs].shape
-    out = torch.empty((len(paths), *shape), dtype=torch.float32)
+    out = torch.empty((len(paths), *shape), dtype=torch.float32,
+                      memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     for i, p in enumerate(progress_bar(paths, leave=False) if progress else paths):
         a = np.load(p, mmap_mode='r')
         if a.ndim != 3 or a.shape[0] != N_BANDS or a[:, ys, xs].shape != shape:

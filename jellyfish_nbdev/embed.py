@@ -22,14 +22,14 @@ from .io import atomic_write, save_npy, save_csv
 __all__ = ['embed_tensor', 'shard_rows', 'embed_catalog', 'merge_embeddings', 'embed']
 
 # %% ../nbs/06_embed.ipynb #404c2dae
-def embed_tensor(encoder: torch.nn.Module, x: torch.Tensor, config: dict, bs: int = 64) -> np.ndarray:
-    "Representations `(N, D)` float32 of stacks `x` `(N, C, H, W)` by `encoder` (eval mode, the unaugmented view of `config`)."
+def embed_tensor(encoder: torch.nn.Module, x: torch.Tensor, config: dict, bs: int = 64, precision: str = 'fp32') -> np.ndarray:
+    "Representations `(N, D)` float32 of stacks `x` `(N, C, H, W)` by `encoder` (eval mode, the unaugmented view of `config`; `precision` as in `represent`)."
     nb = config.get('n_bands', N_BANDS)
     if x.ndim != 4 or x.shape[1] != nb:
         raise ValueError(f"the encoder expects stacks of shape (N, {nb}, H, W) but the data have shape {tuple(x.shape)}")
     if len(x) == 0: return np.zeros((0, config.get('n_features', 512)), np.float32)
     encoder.eval()
-    return represent(encoder, x, config, bs=bs).numpy().astype(np.float32)
+    return represent(encoder, x, config, bs=bs, precision=precision).numpy().astype(np.float32)
 
 # %% ../nbs/06_embed.ipynb #b68f1fd1
 def shard_rows(manifest: pd.DataFrame, shard: int = 0, n_shards: int = 1) -> pd.DataFrame:
@@ -38,12 +38,22 @@ def shard_rows(manifest: pd.DataFrame, shard: int = 0, n_shards: int = 1) -> pd.
     m = manifest.sort_values('galaxy').reset_index(drop=True)
     return m.iloc[shard::n_shards]
 
+def _central_crop(path, center) -> int | None:
+    "The crop that reads only the central `center` px of the stack at `path` (None: the whole stack is needed)."
+    h, w = np.load(path, mmap_mode='r').shape[-2:]
+    return center if center and center < min(h, w) else None
+
 def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chunk: int = 256,
-                  bs: int = 64, device=None, progress: bool = True) -> Path:
-    "Embed `shard` of `n_shards` of the galaxies in `data_dir` with the encoder of `run_dir`, chunk by chunk, into `out/shards/`."
+                  bs: int = 64, device=None, progress: bool = True, precision: str = 'fp32') -> Path:
+    "Embed `shard` of `n_shards` of the galaxies in `data_dir` with the encoder of `run_dir`, chunk by chunk, into `out/shards/` (`precision` as in `represent`)."
     out = Path(out)
     encoder, config = load_encoder(run_dir, device=device)
+    old = out / 'config.json'
+    if old.exists() and json.loads(old.read_text()).get('precision', 'fp32') != precision:
+        raise ValueError(f"{old}: these embeddings were made in {json.loads(old.read_text()).get('precision', 'fp32')}, "
+                         f"not {precision}; use another `out` or the same precision")
     rows = shard_rows(load_manifest(data_dir), shard, n_shards)
+    crop = _central_crop(rows.path.iloc[0], config.get('center_crop')) if len(rows) else None   # read only what the encoder sees
     sdir = out / 'shards' / f'{shard:03d}-of-{n_shards:03d}'
     starts = range(0, len(rows), chunk)
     for k in progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts:
@@ -52,10 +62,10 @@ def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chu
         ids = sdir / f'chunk-{k // chunk:05d}.csv'
         if f.exists() and ids.exists() and pd.read_csv(ids).galaxy.astype(str).tolist() == part.galaxy.astype(str).tolist():
             continue  # done in an earlier run
-        v = embed_tensor(encoder, load_stacks(part), config, bs=bs)
+        v = embed_tensor(encoder, load_stacks(part, crop=crop), config, bs=bs, precision=precision)
         save_npy(f, v)
         save_csv(ids, part[['galaxy']])
-    cfg_text = json.dumps({'run_dir': str(Path(run_dir).resolve()), **config}, indent=1, default=str)
+    cfg_text = json.dumps({'run_dir': str(Path(run_dir).resolve()), **config, 'precision': precision}, indent=1, default=str)
     atomic_write(out / 'config.json', lambda f: f.write(cfg_text.encode()))
     return sdir
 
@@ -90,9 +100,10 @@ def embed(run_dir: str,  # pretraining run folder (encoder.pth + config.json)
           shard: int = 0,  # which shard to embed (0-based)
           n_shards: int = 1,  # number of shards the catalogue is split into
           bs: int = 64,  # batch size
-          no_merge: bool = False):  # leave the shards unmerged (when other processes still embed theirs)
+          no_merge: bool = False,  # leave the shards unmerged (when other processes still embed theirs)
+          precision: str = 'fp32'):  # 'fp32', or 'bf16' (autocast: 2x faster on CPUs with native bf16, 98% same neighbours)
     "Embed the galaxies of DATA_DIR with the encoder of RUN_DIR into OUT (sharded, resumable)."
-    embed_catalog(run_dir, data_dir, out, shard=shard, n_shards=n_shards, bs=bs)
+    embed_catalog(run_dir, data_dir, out, shard=shard, n_shards=n_shards, bs=bs, precision=precision)
     if not no_merge:
         ids = merge_embeddings(out, data_dir)
         print(f"{len(ids)} galaxies embedded in {out}")

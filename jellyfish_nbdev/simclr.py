@@ -25,15 +25,16 @@ from fastai.optimizer import OptimWrapper
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from .core import N_BANDS, BAND_SUFFIXES, set_seed, default_device, show_rgb
-from .augment import AugmentConfig, augment_batch
+from .augment import AugmentConfig, augment_batch, augment_views, center_crop, _pool
 from .data import load_manifest, load_stacks, band_stats
 
 # %% auto #0
 __all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'SimCLRModel', 'pair_targets', 'nt_xent', 'positive_rank',
            'pair_top1', 'pair_top5', 'NTXentLoss', 'normalize_bands', 'show_pairs', 'SimCLR', 'CPUAutocast',
-           'cpu_has_bf16', 'precision_callbacks', 'PretrainConfig', 'simclr_dls', 'lr_schedule', 'simclr_learner',
-           'fit_simclr', 'evaluate_pairs', 'get_preset', 'EpochCheckpoint', 'load_checkpoint', 'plot_history',
-           'run_config', 'resume_run', 'pretrain', 'load_encoder', 'encoder_inputs', 'represent']
+           'cpu_has_bf16', 'precision_callbacks', 'PretrainConfig', 'SurveyPositions', 'simclr_dls', 'adamw',
+           'lr_schedule', 'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset', 'EpochCheckpoint',
+           'load_checkpoint', 'plot_history', 'run_config', 'resume_run', 'pretrain', 'load_encoder', 'encoder_inputs',
+           'represent']
 
 # %% ../nbs/05_simclr.ipynb #a133021d
 RESNETS = {'resnet18': torchvision.models.resnet18, 'resnet34': torchvision.models.resnet34,
@@ -126,22 +127,31 @@ def show_pairs(x: torch.Tensor, aug: AugmentConfig | None = None, n: int = 4, ge
     return fig
 
 class SimCLR(Callback):
-    "Replace each batch of stacks by two augmented, standardised views per image and set the partner targets."
+    "Replace each batch (positions in the loader's stacks, or stacks) by two augmented, standardised views per image and set the partner targets."
     order = 5   # before mixed precision (10): augmentations run in full precision
     def __init__(self, aug: AugmentConfig | None = None, mean=None, std=None, seed: int = 0, channels_last: bool = False):
         self.aug, self.mean, self.std, self.seed, self.channels_last = aug or AugmentConfig(), mean, std, seed, channels_last
         self.generator = torch.Generator().manual_seed(seed)          # training views
     def before_validate(self): self._valid_gen = torch.Generator().manual_seed(self.seed + 1)   # same views every epoch
+    def _layout(self, v): return v.contiguous(memory_format=torch.channels_last) if self.channels_last else v
     def views(self, x: torch.Tensor, generator=None) -> torch.Tensor:
-        "Two standardised views of each image of `x`, laid out `[views 1; views 2]` `(2B, C, size, size)`."
+        "Two standardised views of each image of the stacks `x`, laid out `[views 1; views 2]` `(2B, C, size, size)`."
         v = torch.cat([augment_batch(x, self.aug, generator), augment_batch(x, self.aug, generator)])
-        v = normalize_bands(v, self.mean, self.std)
-        return v.contiguous(memory_format=torch.channels_last) if self.channels_last else v
+        return self._layout(normalize_bands(v, self.mean, self.std))
+    def views_at(self, stacks: torch.Tensor, pos: torch.Tensor, generator=None, device=None) -> torch.Tensor:
+        "`views(stacks[pos])` on `device`: on a CPU straight from `stacks` (`augment_views`, nothing gathered), else the gathered batch moved there."
+        device = torch.device(device or stacks.device)
+        if device.type != 'cpu' or stacks.device.type != 'cpu':
+            return self.views(stacks[pos.to(stacks.device)].to(device), generator)
+        return augment_views(stacks, pos.cpu(), self.aug, generator, 2, self.mean, self.std, self.channels_last)
     def before_batch(self):
         x = self.xb[0]
         if len(x) < 2: raise CancelBatchException()                 # a pair needs negatives
-        self.learn.xb = (self.views(x, self.generator if self.training else self._valid_gen),)
-        self.learn.yb = (pair_targets(len(x), x.device),)
+        g = self.generator if self.training else self._valid_gen
+        stacks = getattr(self.dl.dataset, 'stacks', None)
+        v = self.views(x, g) if x.is_floating_point() or stacks is None else self.views_at(stacks, x, g, self.dls.device)
+        self.learn.xb = (v,)
+        self.learn.yb = (pair_targets(len(x), v.device),)
     def show(self, x: torch.Tensor, n: int = 4, seed: int = 0, **kwargs):
         "Show view pairs of the first `n` stacks of `x` as this callback makes them (before standardisation)."
         return show_pairs(x, self.aug, n, torch.Generator().manual_seed(seed), **kwargs)
@@ -207,20 +217,25 @@ class PretrainConfig:
         return cls(**d)
 
 # %% ../nbs/05_simclr.ipynb #739df87f
-class _Stacks(torch.utils.data.Dataset):
-    "Items `(stack,)` from an in-memory `(N, C, H, W)` tensor."
-    def __init__(self, x: torch.Tensor): self.x = x
-    def __len__(self): return len(self.x)
-    def __getitem__(self, i): return (self.x[i],)
+class SurveyPositions(torch.utils.data.Dataset):
+    "The galaxies of an in-memory survey `stacks` `(N, C, H, W)` as items `(position,)`: batches are positions, and the `SimCLR` callback reads the stacks."
+    def __init__(self, stacks: torch.Tensor): self.stacks = stacks
+    def __len__(self): return len(self.stacks)
+    def __getitem__(self, i): return (i,)
 
 def simclr_dls(x_train: torch.Tensor, x_valid: torch.Tensor | None, bs: int, device=None) -> DataLoaders:
-    "fastai `DataLoaders` of unlabelled stacks: shuffled training batches (the last partial one dropped), validation in order."
+    "fastai `DataLoaders` over the galaxies of `x_train` (shuffled, the last partial batch dropped) and `x_valid` (in order), as batches of positions."
     if len(x_train) < 2: raise ValueError(f"SimCLR needs at least 2 training images, got {len(x_train)}")
     bs_train = min(bs, len(x_train))
     x_valid = x_train[:0] if x_valid is None else x_valid
-    train = DataLoader(_Stacks(x_train), bs=bs_train, shuffle=True, drop_last=True, num_workers=0)   # in memory: no workers
-    valid = DataLoader(_Stacks(x_valid), bs=max(bs, 2), shuffle=False, drop_last=False, num_workers=0)
+    train = DataLoader(SurveyPositions(x_train), bs=bs_train, shuffle=True, drop_last=True, num_workers=0)   # in memory: no workers
+    valid = DataLoader(SurveyPositions(x_valid), bs=max(bs, 2), shuffle=False, drop_last=False, num_workers=0)
     return DataLoaders(train, valid, device=torch.device(device or default_device()))
+
+def adamw(params, **kwargs) -> torch.optim.AdamW:
+    "PyTorch's AdamW, fused (one kernel over all the parameters: 3× faster steps on a CPU) where this PyTorch and device allow it."
+    try: return torch.optim.AdamW(params, fused=True, **kwargs)
+    except (RuntimeError, TypeError, ValueError): return torch.optim.AdamW(params, **kwargs)
 
 def lr_schedule(lr: float, final_div: float = 50., warmup_pct: float = 0., start: float = 0.):
     "Learning rate as a function of the position in the *remaining* run (0 → 1) when the run is resumed at fraction `start` of the whole."
@@ -233,13 +248,15 @@ def simclr_learner(x_train: torch.Tensor, x_valid: torch.Tensor | None, cfg: Pre
     "A fastai `Learner` that pretrains a SimCLR model as described by `cfg` on the stacks `x_train` (standardised with `mean`, `std`)."
     set_seed(cfg.seed)
     device = torch.device(device or default_device())
+    if cfg.channels_last and device.type == 'cpu':             # views resampled from stacks with adjacent bands: 2× faster
+        x_train, x_valid = (None if t is None else t.contiguous(memory_format=torch.channels_last) for t in (x_train, x_valid))
     encoder = make_encoder(cfg.arch, cfg.n_bands, cfg.stem)
     model = SimCLRModel(encoder, projection_head(encoder.n_features, cfg.proj_hidden, cfg.proj_dim))
     if cfg.channels_last: model = model.to(memory_format=torch.channels_last)
     cbs = [SimCLR(cfg.aug, mean, std, seed=cfg.seed, channels_last=cfg.channels_last),
            *precision_callbacks(cfg.precision, device), *(cbs or [])]
     return Learner(simclr_dls(x_train, x_valid, cfg.bs, device), model, loss_func=NTXentLoss(cfg.temperature),
-                   opt_func=partial(OptimWrapper, opt=torch.optim.AdamW), lr=cfg.lr, wd=cfg.wd, wd_bn_bias=True,
+                   opt_func=partial(OptimWrapper, opt=adamw), lr=cfg.lr, wd=cfg.wd, wd_bn_bias=True,
                    metrics=[pair_top1, pair_top5], cbs=cbs)
 
 def fit_simclr(learn: Learner, cfg: PretrainConfig, start_epoch: int = 0, epochs: int | None = None, cbs=None):
@@ -324,7 +341,7 @@ def load_checkpoint(learn: Learner, path) -> int:
     return int(state['epoch'])
 
 # %% ../nbs/05_simclr.ipynb #343d1816
-def _load_stacks(data_dir, clusters=None, center=None) -> tuple[torch.Tensor, pd.DataFrame]:
+def _load_stacks(data_dir, clusters=None, center=None, channels_last=False) -> tuple[torch.Tensor, pd.DataFrame]:
     "Stacks `(N, C, h, w)` of the ingested galaxies in `data_dir` (central `center` px only), optionally of some `clusters`, with their manifest rows."
     data_dir = Path(data_dir)
     man = load_manifest(data_dir)
@@ -335,7 +352,7 @@ def _load_stacks(data_dir, clusters=None, center=None) -> tuple[torch.Tensor, pd
         if unknown: raise ValueError(f"{data_dir / 'manifest.csv'}: no galaxies in cluster(s) {sorted(unknown)}; there are {sorted(man.cluster.unique())}")
         man = man[man.cluster.isin(clusters)].reset_index(drop=True)
     h, w = np.load(man.path.iloc[0], mmap_mode='r').shape[-2:]
-    return load_stacks(man, crop=center if center is not None and center < min(h, w) else None), man
+    return load_stacks(man, crop=center if center is not None and center < min(h, w) else None, channels_last=channels_last), man
 
 def _split(n: int, valid_pct: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     "Random train/validation indices; the validation set has at least 2 images or none."
@@ -402,7 +419,7 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
     "Pretrain a 12-band SimCLR encoder on the ingested galaxies in `data_dir`; write encoder, config, history and curves to `out`; return the config."
     cfg = get_preset(preset, epochs=epochs, arch=arch, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed)
     out, device = Path(out), torch.device(device or default_device())
-    x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop)
+    x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, cfg.channels_last and device.type == 'cpu')
     itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
     config = run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
     learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device)
@@ -436,13 +453,41 @@ def load_encoder(run_dir, device=None) -> tuple[nn.Module, dict]:
     except Exception as e: raise ValueError(f"{wf}: cannot load the encoder ({str(e).splitlines()[0]})") from e
     return enc.to(device or 'cpu').eval(), config
 
-def encoder_inputs(x: torch.Tensor, config: dict) -> torch.Tensor:
+def _resize_each(x: torch.Tensor, size: int, mean=None, std=None, memory_format=torch.contiguous_format) -> torch.Tensor:
+    "Every image of `x` `(B, C, h, w)` resized to `size`×`size` (bilinear, no antialiasing: a view of the whole field) and standardised, one image per call (while it is in cache), on the CPU threads."
+    B, C = x.shape[:2]
+    out = torch.empty(B, C, size, size, dtype=torch.float32, memory_format=memory_format)
+    scale = None if mean is None else 1 / torch.as_tensor(std, dtype=torch.float64)
+    scale, shift = (None, None) if mean is None else ((scale).float()[:, None, None], (-torch.as_tensor(mean, dtype=torch.float64) * scale).float()[:, None, None])
+    def resize(ks):
+        for k in ks:
+            r = F.interpolate(x[k:k + 1].float(), size=(size, size), mode='bilinear', align_corners=False)[0]
+            if scale is None: out[k] = r
+            else: torch.addcmul(shift, r, scale, out=out[k])          # (r − mean) / std in the same pass
+    n = min(torch.get_num_threads(), max(1, B // 8))
+    if n == 1: resize(range(B))
+    else: list(_pool(n).map(resize, [range(j, B, n) for j in range(n)]))
+    return out
+
+def encoder_inputs(x: torch.Tensor, config: dict, channels_last: bool = False) -> torch.Tensor:
     "Stacks `x` `(B, C, H, W)` as the encoder of `config` expects them: the central field at the view size (a view at full scale, unaugmented), standardised."
     aug = AugmentConfig.off(center_crop=config['center_crop'], bin=config.get('bin', 1), size=config['size'])
-    return normalize_bands(augment_batch(x.float(), aug), config['mean'], config['std'])
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    if x.device.type == 'cpu' and aug.bin == 1 and x.ndim == 4:   # image by image: 2× faster than one batched resampling
+        return _resize_each(center_crop(x, aug.center_crop), aug.size, config.get('mean'), config.get('std'), fmt)
+    return normalize_bands(augment_batch(x.float(), aug), config.get('mean'), config.get('std')).contiguous(memory_format=fmt)
+
+_AUTOCAST = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 
 @torch.no_grad()
-def represent(encoder: nn.Module, x: torch.Tensor, config: dict, bs: int = 128) -> torch.Tensor:
-    "Representations `(N, n_features)` of the stacks `x` `(N, C, H, W)` (any device), computed in batches of `bs`."
+def represent(encoder: nn.Module, x: torch.Tensor, config: dict, bs: int = 128, precision: str = 'fp32') -> torch.Tensor:
+    "Representations `(N, n_features)` (fp32) of the stacks `x` `(N, C, H, W)` (any device), in batches of `bs`; `precision` 'bf16' (or 'fp16' on a GPU): the forward pass under autocast."
+    if precision not in _AUTOCAST: raise ValueError(f"precision must be one of {', '.join(_AUTOCAST)}, got {precision!r}")
     dev = next(encoder.parameters()).device
-    return torch.cat([encoder(encoder_inputs(x[i:i + bs].to(dev), config)).float().cpu() for i in range(0, len(x), bs)])
+    if dev.type == 'cpu': encoder = encoder.to(memory_format=torch.channels_last)   # oneDNN's convolutions prefer it
+    out = []
+    for i in range(0, len(x), bs):
+        v = encoder_inputs(x[i:i + bs].to(dev), config)        # (the first convolution takes NCHW inputs at no cost)
+        with torch.autocast(dev.type, dtype=_AUTOCAST[precision] or torch.float32, enabled=precision != 'fp32'):
+            out.append(encoder(v).float().cpu())
+    return torch.cat(out) if out else torch.zeros(0, config.get('n_features', 512))
