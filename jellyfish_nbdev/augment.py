@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/augment.html.md"""
 
 # %% ../nbs/04_augment.ipynb #11d820f7
 from __future__ import annotations
-import math
+import math, os
 from dataclasses import dataclass, asdict, replace, fields
 import torch
 import torch.nn.functional as F
@@ -242,11 +242,12 @@ def show_views(x: torch.Tensor, cfg: AugmentConfig | None = None, n_views: int =
 _POOL = {}
 
 def _pool(n: int):
-    "A lazily created pool of `n` threads (PyTorch's kernels release the GIL, so per-image kernels can run side by side)."
-    if n not in _POOL:
+    "A lazily created pool of `n` threads of this process (PyTorch's kernels release the GIL, so per-image kernels run side by side)."
+    key = (os.getpid(), n)                                       # a forked child gets its own threads
+    if key not in _POOL:
         from concurrent.futures import ThreadPoolExecutor
-        _POOL[n] = ThreadPoolExecutor(n, thread_name_prefix='jellyfish-warp')
-    return _POOL[n]
+        _POOL[key] = ThreadPoolExecutor(n, thread_name_prefix='jellyfish-views')
+    return _POOL[key]
 
 def _blur_view(v: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
     "Blur the views `v` `(n, C, H, W)` with the 1-D kernel `k` along rows then columns, reflecting at the borders (`gaussian_blur` with one σ)."
