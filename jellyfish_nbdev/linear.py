@@ -119,8 +119,10 @@ def logistic_probe(X, y, train_idx, C: float = 1.0):
 
 # %% ../nbs/07_linear.ipynb #d1f65c88
 from dataclasses import replace as _replace
-from .augment import AugmentConfig, augment_batch
-from .simclr import make_encoder, normalize_bands, encoder_inputs, get_preset, precision_callbacks
+from functools import partial
+from fastai.optimizer import OptimWrapper
+from .augment import AugmentConfig, augment_batch, augment_views
+from .simclr import make_encoder, normalize_bands, encoder_inputs, get_preset, precision_callbacks, adamw
 
 class JellyfishClassifier(nn.Module):
     "Images `(B, C, H, W)` (already at the encoder's input view) → one logit per image: `head(encoder(x))`."
@@ -129,15 +131,20 @@ class JellyfishClassifier(nn.Module):
     def forward(self, x): return self.head(self.encoder(x))
 
 class TrainViews(Callback):
-    "Training batches: one augmented, standardised view per image; validation batches: the deterministic view."
+    "Training batches: one augmented, standardised view per image; validation batches: the deterministic view. Batches are stacks, or positions in `stacks`."
     order = 5
-    def __init__(self, aug: AugmentConfig, config: dict, seed: int = 0):
-        self.aug, self.config, self.generator = aug, config, torch.Generator().manual_seed(seed)
+    def __init__(self, aug: AugmentConfig, config: dict, seed: int = 0, stacks: torch.Tensor | None = None):
+        self.aug, self.config, self.stacks, self.generator = aug, config, stacks, torch.Generator().manual_seed(seed)
     def before_batch(self):
-        x = self.xb[0].float()
-        if self.training: v = normalize_bands(augment_batch(x, self.aug, self.generator), self.config['mean'], self.config['std'])
-        else: v = encoder_inputs(x, self.config)
-        self.learn.xb = (v,)
+        x, dev, c = self.xb[0], self.dls.device, self.config
+        if self.stacks is not None and not x.is_floating_point():              # positions in the survey
+            if self.training and dev.type == 'cpu' and self.stacks.device.type == 'cpu':
+                v = augment_views(self.stacks, x.cpu(), self.aug, self.generator, 1, c['mean'], c['std'], channels_last=True)
+                self.learn.xb = (v,); return
+            x = self.stacks[x.to(self.stacks.device)].to(dev)
+        x = x.float()
+        self.learn.xb = (normalize_bands(augment_batch(x, self.aug, self.generator), c['mean'], c['std']) if self.training
+                         else encoder_inputs(x, c),)
 
 def supervised_config(x_train: torch.Tensor, preset: str = 'cpu', arch: str | None = None) -> dict:
     "Encoder and input settings of the baseline: the SimCLR preset's architecture and view, band statistics of `x_train`."
@@ -159,11 +166,14 @@ def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str
     model = JellyfishClassifier(enc, nn.Linear(enc.n_features, 1))
     bal = idx[balanced_indices(y[idx], seed)]
     yt = torch.as_tensor(y, dtype=torch.float32)
-    ds = [(x[i], yt[i]) for i in bal]
-    device = device or default_device()
+    device = torch.device(device or default_device())
+    if device.type == 'cpu':                   # views straight from a channels-last survey (as SimCLR's), channels-last model
+        x, model = x.contiguous(memory_format=torch.channels_last), model.to(memory_format=torch.channels_last)
+    ds = [(int(i), yt[i]) for i in bal]        # items: (position in x, label)
     dls = DataLoaders(DataLoader(ds, bs=bs, shuffle=True, drop_last=len(ds) > bs), DataLoader(ds[:bs], bs=bs), device=device)
-    learn = Learner(dls, model, loss_func=BCEWithLogitsLossFlat(), wd=1e-4,
-                    cbs=[TrainViews(AugmentConfig.from_dict(config['aug']), config, seed), *precision_callbacks(precision, device)])
+    learn = Learner(dls, model, loss_func=BCEWithLogitsLossFlat(), opt_func=partial(OptimWrapper, opt=partial(adamw, betas=(0.9, 0.99), eps=1e-5)), wd=1e-4,
+                    wd_bn_bias=True, cbs=[TrainViews(AugmentConfig.from_dict(config['aug']), config, seed, stacks=x),
+                                          *precision_callbacks(precision, device)])
     learn.config = config
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     return learn
@@ -183,6 +193,7 @@ def compare_methods(features, x: torch.Tensor | None, y, folds, fractions=(1.0,)
     y = np.asarray(y).astype(int)
     if features is not None and len(features) != len(y): raise ValueError(f"{len(features)} feature rows for {len(y)} labels")
     if x is not None and len(x) != len(y): raise ValueError(f"{len(x)} image stacks for {len(y)} labels")
+    if x is not None and x.device.type == 'cpu': x = x.contiguous(memory_format=torch.channels_last)   # once for every fit
     rows, preds = [], {}
     for frac in fractions:
         for seed in seeds:
