@@ -15,7 +15,7 @@ from .core import PIXEL_SCALE, show_rgb
 # %% auto #0
 __all__ = ['FWHM_TO_SIGMA', 'center_crop', 'bin_pixels', 'random_crop_boxes', 'affine_matrices', 'warp', 'band_jitter',
            'gaussian_kernels', 'gaussian_blur', 'psf_blur', 'sky_sigma', 'add_sky_noise', 'AugmentConfig',
-           'augment_batch', 'show_views', 'warp_at', 'augment_views']
+           'augment_batch', 'show_views', 'blur_matrices', 'warp_at', 'augment_views']
 
 # %% ../nbs/04_augment.ipynb #66e35e37
 def center_crop(x: torch.Tensor, size: int | None) -> torch.Tensor:
@@ -249,16 +249,21 @@ def _pool(n: int):
         _POOL[key] = ThreadPoolExecutor(n, thread_name_prefix='jellyfish-views')
     return _POOL[key]
 
-def _blur_view(v: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
-    "Blur the views `v` `(n, C, H, W)` with the 1-D kernel `k` along rows then columns, reflecting at the borders (`gaussian_blur` with one σ)."
-    C, p = v.shape[1], len(k) // 2
-    w = k.to(v.dtype).expand(C, len(k))
-    y = F.pad(v, (p, p, p, p), mode='reflect' if p < min(v.shape[-2:]) else 'replicate')
-    return F.conv2d(F.conv2d(y, w[:, None, None, :], groups=C), w[:, None, :, None], groups=C)
+def blur_matrices(kernels: torch.Tensor, n: int) -> torch.Tensor:
+    "`(B, n, n)` matrices `K` that blur a length-`n` axis with the 1-D `kernels` `(B, k)`, reflecting at the ends as `gaussian_blur` does (repeating the edge when the axis is shorter than half the kernel): `K @ x` blurs the columns of `x`, `x @ K.T` its rows."
+    B, k = kernels.shape
+    p = k // 2
+    c = torch.arange(n)[:, None] + torch.arange(k)[None, :] - p          # (n, k) source index of each tap
+    if p < n: c = torch.where(c < 0, -c, torch.where(c >= n, 2 * (n - 1) - c, c))   # F.pad(mode='reflect')
+    else: c = c.clamp(0, n - 1)                                              # F.pad(mode='replicate')
+    K = torch.zeros(B, n, n, dtype=kernels.dtype)
+    K.scatter_add_(2, c.expand(B, n, k), kernels[:, None, :].expand(B, n, k).contiguous())
+    return K
 
 def warp_at(stacks: torch.Tensor, idx, theta: torch.Tensor, size: int, center: int | None = None,
-            sigma: torch.Tensor | None = None, kernel_size: int = 9) -> torch.Tensor:
-    "Views `(V·B, C, size, size)`, laid out `[views 1; …; views V]`, of the central `center` px of `stacks[idx]` under the affine maps `theta` `(V, B, 2, 3)` (or `(B, 2, 3)`), each then blurred by σ = `sigma` `(V, B)` px where σ > 0: `warp` (and `gaussian_blur`) without gathering the stacks."
+            sigma: torch.Tensor | None = None, kernel_size: int = 9, scale: torch.Tensor | None = None,
+            shift: torch.Tensor | None = None, channels_last: bool = False) -> torch.Tensor:
+    "Views `(V·B, C, size, size)`, laid out `[views 1; …; views V]`, of the central `center` px of `stacks[idx]` under the affine maps `theta` `(V, B, 2, 3)` (or `(B, 2, 3)`); then, view by view while it is in cache, blurred by σ = `sigma` `(V, B)` px where σ > 0 and mapped to `x · scale + shift` per band (`scale` `(V, B, C)`, `shift` `(C,)`), written in the `channels_last` layout if asked: `warp` (and `gaussian_blur`) without gathering the stacks."
     N, C = stacks.shape[:2]
     idx = torch.as_tensor(idx, dtype=torch.long).cpu()
     theta = theta[None] if theta.ndim == 3 else theta
@@ -270,30 +275,33 @@ def warp_at(stacks: torch.Tensor, idx, theta: torch.Tensor, size: int, center: i
     dt = src.dtype if src.dtype in (torch.float32, torch.float64) else torch.float32
     grid = F.affine_grid(theta.reshape(V * B, 2, 3).to(dt), (V * B, C, size, size), align_corners=False)
     grid = grid.view(V, B, size, size, 2).permute(1, 2, 0, 3, 4).reshape(B, size, V * size, 2).to(src.device)
-    sigma = None if sigma is None else sigma.reshape(V, B)
-    kernels = None if sigma is None else gaussian_kernels(sigma.reshape(-1), kernel_size).view(V, B, -1).to(dt).to(src.device)
-    out = torch.empty(V, B, C, size, size, dtype=dt, device=src.device)
+    blur = None if sigma is None else sigma.reshape(V, B) > 0
+    K = None if sigma is None else blur_matrices(gaussian_kernels(sigma.reshape(-1), kernel_size), size).view(V, B, size, size).to(dt).to(src.device)
+    sc = None if scale is None else scale.reshape(V, B, C, 1, 1).to(dt).to(src.device)
+    sh = torch.zeros(C, 1, 1, dtype=dt, device=src.device) if shift is None else shift.reshape(C, 1, 1).to(dt).to(src.device)
+    out = (torch.empty(V * B, size, size, C, dtype=dt, device=src.device).permute(0, 3, 1, 2) if channels_last
+           else torch.empty(V * B, C, size, size, dtype=dt, device=src.device))
     pos = idx.tolist()
     def resample(ks):                                            # the V views of an image side by side: one call
         for k in ks:
             r = F.grid_sample(src[pos[k]:pos[k] + 1].to(dt), grid[k:k + 1], mode='bilinear', padding_mode='zeros',
-                              align_corners=False)
-            out[:, k] = r[0].view(C, size, V, size).permute(2, 0, 1, 3)
-            for v in range(V) if sigma is not None else ():
-                if sigma[v, k] > 0: out[v, k] = _blur_view(out[v, k:k + 1], kernels[v, k])[0]
+                              align_corners=False)[0].view(C, size, V, size)
+            for v in range(V):
+                x = r[:, :, v]
+                if blur is not None and blur[v, k]: x = K[v, k] @ x @ K[v, k].T       # separable blur, columns then rows
+                if sc is None: out[v * B + k] = x + sh
+                else: torch.addcmul(sh, x, sc[v, k], out=out[v * B + k])
     n = min(torch.get_num_threads(), max(1, B // 8)) if src.device.type == 'cpu' else 1
     if n == 1: resample(range(B))
     else: list(_pool(n).map(resample, [range(j, B, n) for j in range(n)]))
-    return out.view(V * B, C, size, size)
+    return out
 
-def _standardise(v: torch.Tensor, mean, std, scale=None, memory_format=torch.contiguous_format) -> torch.Tensor:
-    "`v · scale` (per view and band, default 1) then `(· − mean) / std` per band (None: not standardised), written once in `memory_format`."
-    f = torch.ones(v.shape[:2], dtype=torch.float64) if scale is None else scale.double()
-    m = torch.zeros(v.shape[1], dtype=torch.float64) if mean is None else torch.as_tensor(mean, dtype=torch.float64)
-    if std is not None: f, m = f / torch.as_tensor(std, dtype=torch.float64), m / torch.as_tensor(std, dtype=torch.float64)
-    out = torch.empty_like(v, memory_format=memory_format)
-    torch.mul(v, f.to(v.dtype).to(v.device)[:, :, None, None], out=out)
-    return out if mean is None else out.sub_(m.to(v.dtype).to(v.device)[:, None, None])
+def _standardise(v: torch.Tensor, mean, std, memory_format=torch.contiguous_format) -> torch.Tensor:
+    "`(v − mean) / std` per band (None: `v` as is), in `memory_format`."
+    if mean is None: return v.contiguous(memory_format=memory_format)
+    m = torch.as_tensor(mean, dtype=v.dtype, device=v.device)[:, None, None]
+    s = torch.as_tensor(std, dtype=v.dtype, device=v.device)[:, None, None]
+    return ((v - m) / s).contiguous(memory_format=memory_format)
 
 def augment_views(stacks: torch.Tensor, idx, cfg: AugmentConfig | None = None, generator: torch.Generator | None = None,
                   n_views: int = 2, mean=None, std=None, channels_last: bool = False) -> torch.Tensor:
@@ -310,10 +318,13 @@ def augment_views(stacks: torch.Tensor, idx, cfg: AugmentConfig | None = None, g
               and (moves or (h, w) != (cfg.size, cfg.size)))
     if not direct:                                              # gather the batch, then the batch pipeline
         x = stacks[idx.to(stacks.device)]
-        return _standardise(torch.cat([augment_batch(x, cfg, generator) for _ in range(n_views)]), mean, std, memory_format=fmt)
+        return _standardise(torch.cat([augment_batch(x, cfg, generator) for _ in range(n_views)]), mean, std, fmt)
     ps = [_view_params(len(idx), C, h, w, cfg, generator) for _ in range(n_views)]
-    sigma = (torch.stack([torch.where(p['blur'][0], p['blur'][1], 0.) for p in ps]) if cfg.blur_sigma is not None else None)
-    v = warp_at(stacks, idx, torch.stack([p['theta'] for p in ps]), cfg.size, cfg.center_crop, sigma, cfg.blur_kernel)
-    jitter = torch.cat([p['jitter'] for p in ps]) if cfg.jitter is not None else None
-    return _standardise(v, mean, std, jitter, fmt)             # the blur commutes with this per-band affine map
-
+    sigma = torch.stack([torch.where(p['blur'][0], p['blur'][1], 0.) for p in ps]) if cfg.blur_sigma is not None else None
+    scale = torch.stack([p['jitter'] for p in ps]) if cfg.jitter is not None else torch.ones(n_views, len(idx), C, dtype=torch.float64)
+    shift = None
+    if mean is not None:                                        # (x·f − mean) / std = x·(f / std) − mean / std
+        m, s = torch.as_tensor(mean, dtype=torch.float64), torch.as_tensor(std, dtype=torch.float64)
+        scale, shift = scale / s, -m / s
+    return warp_at(stacks, idx, torch.stack([p['theta'] for p in ps]), cfg.size, cfg.center_crop, sigma, cfg.blur_kernel,
+                   scale, shift, channels_last)                # the blur commutes with this per-band affine map
