@@ -15,7 +15,7 @@ from .core import PIXEL_SCALE, show_rgb
 # %% auto #0
 __all__ = ['FWHM_TO_SIGMA', 'center_crop', 'bin_pixels', 'random_crop_boxes', 'affine_matrices', 'warp', 'band_jitter',
            'gaussian_kernels', 'gaussian_blur', 'psf_blur', 'sky_sigma', 'add_sky_noise', 'AugmentConfig',
-           'augment_batch', 'show_views', 'blur_matrices', 'warp_at', 'augment_views']
+           'augment_batch', 'show_views', 'run_per_image', 'blur_matrices', 'warp_at', 'augment_views']
 
 # %% ../nbs/04_augment.ipynb #66e35e37
 def center_crop(x: torch.Tensor, size: int | None) -> torch.Tensor:
@@ -249,6 +249,12 @@ def _pool(n: int):
         _POOL[key] = ThreadPoolExecutor(n, thread_name_prefix='jellyfish-views')
     return _POOL[key]
 
+def run_per_image(fn, n: int, device='cpu'):
+    "Call `fn(ks)` on interleaved chunks `ks` of `range(n)`, one chunk per CPU thread (at least 8 images each); one call on other devices."
+    t = min(torch.get_num_threads(), max(1, n // 8)) if torch.device(device).type == 'cpu' else 1
+    if t == 1: fn(range(n))
+    else: list(_pool(t).map(fn, [range(j, n, t) for j in range(t)]))
+
 def blur_matrices(kernels: torch.Tensor, n: int) -> torch.Tensor:
     "`(B, n, n)` matrices `K` that blur a length-`n` axis with the 1-D `kernels` `(B, k)`, reflecting at the ends as `gaussian_blur` does (repeating the edge when the axis is shorter than half the kernel): `K @ x` blurs the columns of `x`, `x @ K.T` its rows."
     B, k = kernels.shape
@@ -275,7 +281,7 @@ def warp_at(stacks: torch.Tensor, idx, theta: torch.Tensor, size: int, center: i
     dt = src.dtype if src.dtype in (torch.float32, torch.float64) else torch.float32
     grid = F.affine_grid(theta.reshape(V * B, 2, 3).to(dt), (V * B, C, size, size), align_corners=False)
     grid = grid.view(V, B, size, size, 2).permute(1, 2, 0, 3, 4).reshape(B, size, V * size, 2).to(src.device)
-    blur = None if sigma is None else sigma.reshape(V, B) > 0
+    blur = None if sigma is None else (sigma.reshape(V, B) > 0).tolist()
     K = None if sigma is None else blur_matrices(gaussian_kernels(sigma.reshape(-1), kernel_size), size).view(V, B, size, size).to(dt).to(src.device)
     sc = None if scale is None else scale.reshape(V, B, C, 1, 1).to(dt).to(src.device)
     sh = torch.zeros(C, 1, 1, dtype=dt, device=src.device) if shift is None else shift.reshape(C, 1, 1).to(dt).to(src.device)
@@ -288,12 +294,10 @@ def warp_at(stacks: torch.Tensor, idx, theta: torch.Tensor, size: int, center: i
                               align_corners=False)[0].view(C, size, V, size)
             for v in range(V):
                 x = r[:, :, v]
-                if blur is not None and blur[v, k]: x = K[v, k] @ x @ K[v, k].T       # separable blur, columns then rows
+                if blur is not None and blur[v][k]: x = K[v, k] @ x @ K[v, k].T       # separable blur, columns then rows
                 if sc is None: out[v * B + k] = x + sh
                 else: torch.addcmul(sh, x, sc[v, k], out=out[v * B + k])
-    n = min(torch.get_num_threads(), max(1, B // 8)) if src.device.type == 'cpu' else 1
-    if n == 1: resample(range(B))
-    else: list(_pool(n).map(resample, [range(j, B, n) for j in range(n)]))
+    run_per_image(resample, B, src.device)
     return out
 
 def _standardise(v: torch.Tensor, mean, std, memory_format=torch.contiguous_format) -> torch.Tensor:

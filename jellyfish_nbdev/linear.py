@@ -171,9 +171,10 @@ def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str
         x, model = x.contiguous(memory_format=torch.channels_last), model.to(memory_format=torch.channels_last)
     ds = [(int(i), yt[i]) for i in bal]        # items: (position in x, label)
     dls = DataLoaders(DataLoader(ds, bs=bs, shuffle=True, drop_last=len(ds) > bs), DataLoader(ds[:bs], bs=bs), device=device)
-    learn = Learner(dls, model, loss_func=BCEWithLogitsLossFlat(), opt_func=partial(OptimWrapper, opt=partial(adamw, betas=(0.9, 0.99), eps=1e-5)), wd=1e-4,
-                    wd_bn_bias=True, cbs=[TrainViews(AugmentConfig.from_dict(config['aug']), config, seed, stacks=x),
-                                          *precision_callbacks(precision, device)])
+    opt = partial(OptimWrapper, opt=partial(adamw, betas=(0.9, 0.99), eps=1e-5))   # fastai Adam's settings, fused
+    learn = Learner(dls, model, loss_func=BCEWithLogitsLossFlat(), opt_func=opt, wd=1e-4, wd_bn_bias=True,
+                    cbs=[TrainViews(AugmentConfig.from_dict(config['aug']), config, seed, stacks=x),
+                         *precision_callbacks(precision, device)])
     learn.config = config
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     return learn

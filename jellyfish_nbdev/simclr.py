@@ -25,7 +25,7 @@ from fastai.optimizer import OptimWrapper
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from .core import N_BANDS, BAND_SUFFIXES, set_seed, default_device, show_rgb
-from .augment import AugmentConfig, augment_batch, augment_views, center_crop, _pool
+from .augment import AugmentConfig, augment_batch, augment_views, center_crop, run_per_image
 from .data import load_manifest, load_stacks, band_stats
 
 # %% auto #0
@@ -457,16 +457,16 @@ def _resize_each(x: torch.Tensor, size: int, mean=None, std=None, memory_format=
     "Every image of `x` `(B, C, h, w)` resized to `size`×`size` (bilinear, no antialiasing: a view of the whole field) and standardised, one image per call (while it is in cache), on the CPU threads."
     B, C = x.shape[:2]
     out = torch.empty(B, C, size, size, dtype=torch.float32, memory_format=memory_format)
-    scale = None if mean is None else 1 / torch.as_tensor(std, dtype=torch.float64)
-    scale, shift = (None, None) if mean is None else ((scale).float()[:, None, None], (-torch.as_tensor(mean, dtype=torch.float64) * scale).float()[:, None, None])
+    if mean is None: scale = shift = None
+    else:                                                      # (r − mean) / std = r · (1 / std) − mean / std
+        inv = 1 / torch.as_tensor(std, dtype=torch.float64)
+        scale, shift = inv.float()[:, None, None], (-torch.as_tensor(mean, dtype=torch.float64) * inv).float()[:, None, None]
     def resize(ks):
         for k in ks:
             r = F.interpolate(x[k:k + 1].float(), size=(size, size), mode='bilinear', align_corners=False)[0]
             if scale is None: out[k] = r
-            else: torch.addcmul(shift, r, scale, out=out[k])          # (r − mean) / std in the same pass
-    n = min(torch.get_num_threads(), max(1, B // 8))
-    if n == 1: resize(range(B))
-    else: list(_pool(n).map(resize, [range(j, B, n) for j in range(n)]))
+            else: torch.addcmul(shift, r, scale, out=out[k])          # standardised in the same pass
+    run_per_image(resize, B)
     return out
 
 def encoder_inputs(x: torch.Tensor, config: dict, channels_last: bool = False) -> torch.Tensor:
