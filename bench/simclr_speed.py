@@ -1,7 +1,8 @@
 """SimCLR training-step speed on this machine: fp32 vs bf16 autocast, NCHW vs channels-last.
 
-One training step = two augmented views of each stack (jellyfish_nbdev.augment), standardisation,
-forward, NT-Xent loss, backward and an AdamW step, as the `SimCLR` callback and `fit_simclr` run it.
+One training step = two augmented, standardised views of each stack made straight from the stacks in memory
+(`augment.augment_views`, the survey held in the variant's memory layout), forward, NT-Xent loss, backward and a
+fused AdamW step, as the `SimCLR` callback and `fit_simclr` run it.
 The four variants are measured in turns (round robin, `--repeats` rounds) so that their ratios are
 fair on a shared machine; the table reports the median step time of each variant.
 
@@ -15,9 +16,8 @@ import argparse, os, statistics, time
 from pathlib import Path
 import torch
 from _util import machine, write_json
-from jellyfish_nbdev.augment import augment_batch
-from jellyfish_nbdev.simclr import (get_preset, make_encoder, projection_head, SimCLRModel, normalize_bands, nt_xent,
-                                    cpu_has_bf16)
+from jellyfish_nbdev.augment import augment_views
+from jellyfish_nbdev.simclr import get_preset, make_encoder, projection_head, SimCLRModel, nt_xent, cpu_has_bf16, adamw
 
 VARIANTS = [('fp32', False), ('fp32', True), ('bf16', False), ('bf16', True)]
 
@@ -28,15 +28,14 @@ def make_step(cfg, precision, channels_last, x, seed=0):
     enc = make_encoder(cfg.arch, cfg.n_bands, cfg.stem)
     model = SimCLRModel(enc, projection_head(enc.n_features, cfg.proj_hidden, cfg.proj_dim))
     if channels_last: model = model.to(memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.wd)
+    opt = adamw(model.parameters(), lr=cfg.lr, weight_decay=cfg.wd)
     mean, std = x.mean((0, 2, 3)), x.std((0, 2, 3))
     g = torch.Generator().manual_seed(seed)
+    survey, pos = (x.contiguous(memory_format=torch.channels_last) if channels_last else x), torch.arange(len(x))
 
     def step():
         t0 = time.perf_counter()
-        v = torch.cat([augment_batch(x, cfg.aug, g), augment_batch(x, cfg.aug, g)])
-        v = normalize_bands(v, mean, std)
-        if channels_last: v = v.contiguous(memory_format=torch.channels_last)
+        v = augment_views(survey, pos, cfg.aug, g, 2, mean, std, channels_last=channels_last)
         t_aug = time.perf_counter() - t0
         with torch.autocast('cpu', dtype=torch.bfloat16, enabled=precision == 'bf16'):
             z = model(v)
