@@ -481,7 +481,7 @@ _AUTOCAST = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 
 @torch.no_grad()
 def represent(encoder: nn.Module, x: torch.Tensor, config: dict, bs: int = 128, precision: str = 'fp32') -> torch.Tensor:
-    "Representations `(N, n_features)` (fp32) of the stacks `x` `(N, C, H, W)` (any device), in batches of `bs`; `precision` 'bf16' (or 'fp16' on a GPU): the forward pass under autocast."
+    "Representations `(N, n_features)` (fp32) of the stacks `x` `(N, C, H, W)` (any device), in batches of `bs`; `precision` 'bf16' (or 'fp16' on a GPU): the forward pass under autocast. On a CPU the encoder is moved to the channels-last layout in place (same weights)."
     if precision not in _AUTOCAST: raise ValueError(f"precision must be one of {', '.join(_AUTOCAST)}, got {precision!r}")
     dev = next(encoder.parameters()).device
     if dev.type == 'cpu': encoder = encoder.to(memory_format=torch.channels_last)   # oneDNN's convolutions prefer it
