@@ -45,9 +45,9 @@ from _util import machine, write_json, table, RESULTS
 warnings.filterwarnings('ignore', category=FutureWarning)
 from fastai.callback.core import Callback
 from jellyfish_nbdev.data import tiny_survey, load_manifest, load_stacks, band_stats
-from jellyfish_nbdev.augment import augment_batch, augment_views
-from jellyfish_nbdev.simclr import (get_preset, make_encoder, projection_head, SimCLRModel, nt_xent, normalize_bands,
-                                    simclr_learner, cpu_has_bf16, adamw)
+from jellyfish_nbdev.augment import augment_views
+from jellyfish_nbdev.simclr import (get_preset, make_encoder, projection_head, SimCLRModel, nt_xent, simclr_learner,
+                                    cpu_has_bf16, adamw)
 
 
 # ---------------------------------------------------------------- the paper's original input pipeline (b)

@@ -15,7 +15,8 @@ from .core import PIXEL_SCALE, show_rgb
 # %% auto #0
 __all__ = ['FWHM_TO_SIGMA', 'center_crop', 'bin_pixels', 'random_crop_boxes', 'affine_matrices', 'warp', 'band_jitter',
            'gaussian_kernels', 'gaussian_blur', 'psf_blur', 'sky_sigma', 'add_sky_noise', 'AugmentConfig',
-           'augment_batch', 'show_views', 'run_per_image', 'blur_matrices', 'warp_at', 'augment_views']
+           'augment_batch', 'show_views', 'run_per_image', 'blur_matrices', 'warp_at', 'normalize_bands',
+           'augment_views']
 
 # %% ../nbs/04_augment.ipynb #66e35e37
 def center_crop(x: torch.Tensor, size: int | None) -> torch.Tensor:
@@ -180,11 +181,15 @@ def _on_subset(x: torch.Tensor, on: torch.Tensor, fn) -> torch.Tensor:
     out[d] = fn(x[d], idx)
     return out
 
+def _needs_warp(cfg: AugmentConfig, H: int, W: int) -> bool:
+    "Whether views of `H`×`W` px images are resampled: something moves, or the size changes."
+    moves = cfg.crop_scale is not None or cfg.hflip > 0 or cfg.vflip > 0 or cfg.rotation != 0
+    return moves or (H, W) != (cfg.size, cfg.size)
+
 def _view_params(B: int, C: int, H: int, W: int, cfg: AugmentConfig, g=None) -> dict:
     "The random draws of one view of each of `B` images of `C`×`H`×`W` px (after the survey physics): geometry `theta`, band `jitter` factors, `blur` (on, σ)."
     p = {}
-    moves = cfg.crop_scale is not None or cfg.hflip > 0 or cfg.vflip > 0 or cfg.rotation != 0
-    if moves or (H, W) != (cfg.size, cfg.size):
+    if _needs_warp(cfg, H, W):
         boxes = (random_crop_boxes(B, H, W, cfg.crop_scale, cfg.crop_ratio, g) if cfg.crop_scale is not None
                  else torch.tensor([[0., 0., W, H]], dtype=torch.float64).expand(B, 4))
         hf = _coin(B, cfg.hflip, g) if cfg.hflip > 0 else None
@@ -300,29 +305,29 @@ def warp_at(stacks: torch.Tensor, idx, theta: torch.Tensor, size: int, center: i
     run_per_image(resample, B, src.device)
     return out
 
-def _standardise(v: torch.Tensor, mean, std, memory_format=torch.contiguous_format) -> torch.Tensor:
-    "`(v − mean) / std` per band (None: `v` as is), in `memory_format`."
-    if mean is None: return v.contiguous(memory_format=memory_format)
-    m = torch.as_tensor(mean, dtype=v.dtype, device=v.device)[:, None, None]
-    s = torch.as_tensor(std, dtype=v.dtype, device=v.device)[:, None, None]
-    return ((v - m) / s).contiguous(memory_format=memory_format)
+def normalize_bands(x: torch.Tensor, mean, std) -> torch.Tensor:
+    "Standardise each band of `x` `(B, C, H, W)` with per-band `mean` and `std` (sequences of length C); None leaves `x` as is."
+    if mean is None: return x
+    m = torch.as_tensor(mean, dtype=x.dtype, device=x.device)[:, None, None]
+    s = torch.as_tensor(std, dtype=x.dtype, device=x.device)[:, None, None]
+    return (x - m) / s
 
 def augment_views(stacks: torch.Tensor, idx, cfg: AugmentConfig | None = None, generator: torch.Generator | None = None,
-                  n_views: int = 2, mean=None, std=None, channels_last: bool = False) -> torch.Tensor:
-    "`n_views` augmented views of each stack `stacks[idx]`, laid out `[views 1; views 2; …]` `(n_views·B, C, size, size)`, standardised with per-band `mean`, `std` when given: `augment_batch` on `stacks[idx]`, without gathering the stacks."
+                  n_views: int = 2, mean=None, std=None, channels_last: bool = False, device=None) -> torch.Tensor:
+    "`n_views` augmented views of each stack `stacks[idx]`, laid out `[views 1; views 2; …]` `(n_views·B, C, size, size)`, standardised with per-band `mean`, `std` when given, on `device` (default: the stacks'): `augment_batch` on `stacks[idx]`, without gathering the stacks on a CPU."
     if stacks.ndim != 4: raise ValueError(f"expected stacks (N, C, H, W), got shape {tuple(stacks.shape)}")
     if not stacks.is_floating_point(): raise TypeError(f"expected floating-point stacks, got {stacks.dtype}")
     cfg = AugmentConfig() if cfg is None else cfg
     idx = torch.as_tensor(idx, dtype=torch.long).cpu()
+    device = torch.device(device or stacks.device)
     N, C, H0, W0 = stacks.shape
     h, w = (min(cfg.center_crop, H0), min(cfg.center_crop, W0)) if cfg.center_crop else (H0, W0)
-    moves = cfg.crop_scale is not None or cfg.hflip > 0 or cfg.vflip > 0 or cfg.rotation != 0
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
-    direct = (stacks.device.type == 'cpu' and cfg.bin == 1 and cfg.psf_fwhm is None and cfg.noise_factor is None
-              and (moves or (h, w) != (cfg.size, cfg.size)))
-    if not direct:                                              # gather the batch, then the batch pipeline
-        x = stacks[idx.to(stacks.device)]
-        return _standardise(torch.cat([augment_batch(x, cfg, generator) for _ in range(n_views)]), mean, std, fmt)
+    direct = (device.type == 'cpu' and stacks.device.type == 'cpu' and cfg.bin == 1 and cfg.psf_fwhm is None
+              and cfg.noise_factor is None and _needs_warp(cfg, h, w))
+    if not direct:                                              # gather the batch, then the batch pipeline on `device`
+        x = stacks[idx.to(stacks.device)].to(device)
+        v = normalize_bands(torch.cat([augment_batch(x, cfg, generator) for _ in range(n_views)]), mean, std)
+        return v.contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     ps = [_view_params(len(idx), C, h, w, cfg, generator) for _ in range(n_views)]
     sigma = torch.stack([torch.where(p['blur'][0], p['blur'][1], 0.) for p in ps]) if cfg.blur_sigma is not None else None
     scale = torch.stack([p['jitter'] for p in ps]) if cfg.jitter is not None else torch.ones(n_views, len(idx), C, dtype=torch.float64)

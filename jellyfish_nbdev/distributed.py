@@ -25,8 +25,9 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     from fastai.data.load import DataLoader
     from jellyfish_nbdev.core import BAND_SUFFIXES
     from jellyfish_nbdev.data import band_stats
+    from jellyfish_nbdev.io import atomic_write, save_text
     from jellyfish_nbdev.simclr import (get_preset, simclr_learner, fit_simclr, make_encoder, nt_xent, NTXentLoss, SimCLR,
-                                        EpochCheckpoint, load_checkpoint, plot_history, _load_stacks, _split, _atomic, run_config, resume_run)
+                                        EpochCheckpoint, load_checkpoint, plot_history, _load_stacks, _split, run_config, resume_run)
     from jellyfish_nbdev.embed import embed_catalog, merge_embeddings
 
 # %% auto #0
@@ -212,7 +213,7 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
         start, history = resume_run(learn, out, config, resume, progress and rank == 0)
         views = learn.cbs.filter(lambda c: isinstance(c, SimCLR))[0]
         views.generator = torch.Generator().manual_seed(cfg.seed + 1_000_003 * rank + 7919 * start)
-        if rank == 0: _atomic(out / 'config.json', lambda p: p.write_text(json.dumps({**config, 'epochs_done': start}, indent=1)))
+        if rank == 0: save_text(out / 'config.json', json.dumps({**config, 'epochs_done': start}, indent=1))
         initial = replica_fingerprint(learn.model)
         ckpt = _RankZeroCheckpoint(out, start_epoch=start, history=history)
         if progress and rank == 0: fit_simclr(learn, cfg, start_epoch=start, cbs=[ckpt])
@@ -228,8 +229,8 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
         config['seconds_per_epoch'] = float(hist.seconds.median()) if len(hist) else None
         config['distributed'].update(initial_fingerprint=initial, replica_fingerprints=fingerprints)
         if rank == 0:
-            _atomic(out / 'encoder.pth', lambda p: torch.save(learn.model.encoder.state_dict(), p))
-            _atomic(out / 'config.json', lambda p: p.write_text(json.dumps(config, indent=1)))
+            atomic_write(out / 'encoder.pth', lambda f: torch.save(learn.model.encoder.state_dict(), f))
+            save_text(out / 'config.json', json.dumps(config, indent=1))
             if len(hist):
                 import matplotlib.pyplot as plt
                 plt.close(plot_history(hist, out / 'curves.png',

@@ -13,10 +13,10 @@ import pandas as pd
 import torch
 from fastprogress.fastprogress import progress_bar
 from .core import default_device, N_BANDS
-from .data import load_manifest, load_stacks
+from .data import load_manifest, load_stacks, field_crop
 from .simclr import load_encoder, represent
 from .search import l2_normalise
-from .io import atomic_write, save_npy, save_csv
+from .io import save_npy, save_csv, save_text
 
 # %% auto #0
 __all__ = ['embed_tensor', 'shard_rows', 'embed_catalog', 'merge_embeddings', 'embed']
@@ -38,11 +38,6 @@ def shard_rows(manifest: pd.DataFrame, shard: int = 0, n_shards: int = 1) -> pd.
     m = manifest.sort_values('galaxy').reset_index(drop=True)
     return m.iloc[shard::n_shards]
 
-def _central_crop(path, center) -> int | None:
-    "The crop that reads only the central `center` px of the stack at `path` (None: the whole stack is needed)."
-    h, w = np.load(path, mmap_mode='r').shape[-2:]
-    return center if center and center < min(h, w) else None
-
 def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chunk: int = 256,
                   bs: int = 64, device=None, progress: bool = True, precision: str = 'fp32') -> Path:
     "Embed `shard` of `n_shards` of the galaxies in `data_dir` with the encoder of `run_dir`, chunk by chunk, into `out/shards/` (`precision` as in `represent`)."
@@ -53,7 +48,7 @@ def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chu
         raise ValueError(f"{old}: these embeddings were made in {json.loads(old.read_text()).get('precision', 'fp32')}, "
                          f"not {precision}; use another `out` or the same precision")
     rows = shard_rows(load_manifest(data_dir), shard, n_shards)
-    crop = _central_crop(rows.path.iloc[0], config.get('center_crop')) if len(rows) else None   # read only what the encoder sees
+    crop = field_crop(rows.path.iloc[0], config.get('center_crop')) if len(rows) else None     # read only what the encoder sees
     sdir = out / 'shards' / f'{shard:03d}-of-{n_shards:03d}'
     starts = range(0, len(rows), chunk)
     for k in progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts:
@@ -66,7 +61,7 @@ def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chu
         save_npy(f, v)
         save_csv(ids, part[['galaxy']])
     cfg_text = json.dumps({'run_dir': str(Path(run_dir).resolve()), **config, 'precision': precision}, indent=1, default=str)
-    atomic_write(out / 'config.json', lambda f: f.write(cfg_text.encode()))
+    save_text(out / 'config.json', cfg_text)
     return sdir
 
 # %% ../nbs/06_embed.ipynb #fcf0959f

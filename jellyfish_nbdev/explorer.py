@@ -17,6 +17,7 @@ from fastcore.basics import patch
 from PIL import Image as PILImage, ImageDraw
 from .core import lupton_rgb, band_index, RGB_BANDS, N_BANDS
 from .search import SimilarityIndex, l2_normalise, N_JCLASS
+from .io import save_text
 
 # %% auto #0
 __all__ = ['BAND_PRESETS', 'HISTORY_COLUMNS', 'LABEL_COLUMNS', 'CLUSTERS', 'JCLASS_NAMES', 'composite_png', 'placeholder_png',
@@ -123,17 +124,9 @@ def _fsync_dir(folder: Path):
     finally: os.close(fd)
 
 def atomic_write_text(path, text: str):
-    "Write `text` to `path` all or nothing: temporary file in the same folder, fsync, `os.replace`."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8', newline='') as fh:
-            fh.write(text); fh.flush(); os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-    _fsync_dir(path.parent)
+    "Write `text` to `path` all or nothing (`io.save_text`: temporary file, fsync, `os.replace`), then fsync the folder so the rename survives a crash."
+    save_text(path, text)
+    _fsync_dir(Path(path).parent)
 
 def _csv_line(values) -> str:
     buf = io.StringIO(); csv.writer(buf, lineterminator='\n').writerow(values); return buf.getvalue()

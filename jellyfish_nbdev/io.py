@@ -25,7 +25,7 @@ __all__ = ['CUTOUT_RE', 'FITS_SUFFIXES', 'BACKGROUND_BOX', 'BACKGROUND_FILTER', 
            'PREPROCESS_VERSION', 'MANIFEST_COLUMNS', 'CutoutName', 'canonical_band', 'parse_cutout_name',
            'is_fits_name', 'scan_cutouts', 'read_file_list', 'CutoutError', 'read_band', 'preprocess_band',
            'read_galaxy_info', 'read_galaxy', 'read_exclusions', 'excluded_by', 'read_catalog', 'atomic_write',
-           'save_npy', 'save_csv', 'ingest_galaxy', 'ingest']
+           'save_npy', 'save_csv', 'save_text', 'ingest_galaxy', 'ingest']
 
 # %% ../nbs/01_io.ipynb #ea1354b2
 CUTOUT_RE = re.compile(r'^(?P<galaxy>.+)_(?P<band>[A-Za-z0-9]+)_(?P<size>\d+)px\.(?:fits?|fts)(?:\.gz|\.fz)?$',
@@ -273,7 +273,11 @@ def save_npy(path, arr: np.ndarray) -> Path:
 
 def save_csv(path, df: pd.DataFrame) -> Path:
     "Save `df` to `path` (CSV, no index) atomically."
-    return atomic_write(path, lambda f: f.write(df.to_csv(index=False).encode()))
+    return save_text(path, df.to_csv(index=False))
+
+def save_text(path, text: str) -> Path:
+    "Save `text` to `path` (UTF-8) atomically."
+    return atomic_write(path, lambda f: f.write(text.encode('utf-8')))
 
 # %% ../nbs/01_io.ipynb #a180c71b
 PathList = Annotated[list, {'nargs': '+', 'type': str, 'metavar': 'PATH'}]  # a list option on the command line: --opt a b c

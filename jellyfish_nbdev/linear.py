@@ -121,8 +121,8 @@ def logistic_probe(X, y, train_idx, C: float = 1.0):
 from dataclasses import replace as _replace
 from functools import partial
 from fastai.optimizer import OptimWrapper
-from .augment import AugmentConfig, augment_batch, augment_views
-from .simclr import make_encoder, normalize_bands, encoder_inputs, get_preset, precision_callbacks, adamw
+from .augment import AugmentConfig, augment_batch, augment_views, normalize_bands
+from .simclr import make_encoder, encoder_inputs, get_preset, precision_callbacks, adamw
 
 class JellyfishClassifier(nn.Module):
     "Images `(B, C, H, W)` (already at the encoder's input view) → one logit per image: `head(encoder(x))`."
@@ -138,9 +138,9 @@ class TrainViews(Callback):
     def before_batch(self):
         x, dev, c = self.xb[0], self.dls.device, self.config
         if self.stacks is not None and not x.is_floating_point():              # positions in the survey
-            if self.training and dev.type == 'cpu' and self.stacks.device.type == 'cpu':
-                v = augment_views(self.stacks, x.cpu(), self.aug, self.generator, 1, c['mean'], c['std'], channels_last=True)
-                self.learn.xb = (v,); return
+            if self.training:
+                self.learn.xb = (augment_views(self.stacks, x, self.aug, self.generator, 1, c['mean'], c['std'], True, dev),)
+                return
             x = self.stacks[x.to(self.stacks.device)].to(dev)
         x = x.float()
         self.learn.xb = (normalize_bands(augment_batch(x, self.aug, self.generator), c['mean'], c['std']) if self.training

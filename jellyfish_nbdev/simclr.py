@@ -25,16 +25,16 @@ from fastai.optimizer import OptimWrapper
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from .core import N_BANDS, BAND_SUFFIXES, set_seed, default_device, show_rgb
-from .augment import AugmentConfig, augment_batch, augment_views, center_crop, run_per_image
-from .data import load_manifest, load_stacks, band_stats
+from .augment import AugmentConfig, augment_batch, augment_views, center_crop, run_per_image, normalize_bands
+from .data import load_manifest, load_stacks, band_stats, field_crop
+from .io import atomic_write, save_csv, save_text
 
 # %% auto #0
 __all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'SimCLRModel', 'pair_targets', 'nt_xent', 'positive_rank',
-           'pair_top1', 'pair_top5', 'NTXentLoss', 'normalize_bands', 'show_pairs', 'SimCLR', 'CPUAutocast',
-           'cpu_has_bf16', 'precision_callbacks', 'PretrainConfig', 'SurveyPositions', 'simclr_dls', 'adamw',
-           'lr_schedule', 'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset', 'EpochCheckpoint',
-           'load_checkpoint', 'plot_history', 'run_config', 'resume_run', 'pretrain', 'load_encoder', 'encoder_inputs',
-           'represent']
+           'pair_top1', 'pair_top5', 'NTXentLoss', 'show_pairs', 'SimCLR', 'CPUAutocast', 'cpu_has_bf16',
+           'precision_callbacks', 'PretrainConfig', 'SurveyPositions', 'simclr_dls', 'adamw', 'lr_schedule',
+           'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset', 'EpochCheckpoint', 'load_checkpoint',
+           'plot_history', 'run_config', 'resume_run', 'pretrain', 'load_encoder', 'encoder_inputs', 'represent']
 
 # %% ../nbs/05_simclr.ipynb #a133021d
 RESNETS = {'resnet18': torchvision.models.resnet18, 'resnet34': torchvision.models.resnet34,
@@ -105,13 +105,6 @@ class NTXentLoss:
     def __repr__(self): return f"NTXentLoss(temperature={self.temperature})"
 
 # %% ../nbs/05_simclr.ipynb #6cad5a18
-def normalize_bands(x: torch.Tensor, mean, std) -> torch.Tensor:
-    "Standardise each band of `x` `(B, C, H, W)` with per-band `mean` and `std` (sequences of length C); None leaves `x` as is."
-    if mean is None: return x
-    m = torch.as_tensor(mean, dtype=x.dtype, device=x.device)[:, None, None]
-    s = torch.as_tensor(std, dtype=x.dtype, device=x.device)[:, None, None]
-    return (x - m) / s
-
 def show_pairs(x: torch.Tensor, aug: AugmentConfig | None = None, n: int = 4, generator=None, figsize=None):
     "Show two augmented views (two rows) of each of the first `n` stacks of `x` `(B, 12, H, W)` as Lupton RGB composites."
     import matplotlib.pyplot as plt
@@ -139,11 +132,8 @@ class SimCLR(Callback):
         v = torch.cat([augment_batch(x, self.aug, generator), augment_batch(x, self.aug, generator)])
         return self._layout(normalize_bands(v, self.mean, self.std))
     def views_at(self, stacks: torch.Tensor, pos: torch.Tensor, generator=None, device=None) -> torch.Tensor:
-        "`views(stacks[pos])` on `device`: on a CPU straight from `stacks` (`augment_views`, nothing gathered), else the gathered batch moved there."
-        device = torch.device(device or stacks.device)
-        if device.type != 'cpu' or stacks.device.type != 'cpu':
-            return self.views(stacks[pos.to(stacks.device)].to(device), generator)
-        return augment_views(stacks, pos.cpu(), self.aug, generator, 2, self.mean, self.std, self.channels_last)
+        "`views(stacks[pos])` on `device` (`augment_views`: on a CPU straight from `stacks`, else the gathered batch moved there)."
+        return augment_views(stacks, pos, self.aug, generator, 2, self.mean, self.std, self.channels_last, device)
     def before_batch(self):
         x = self.xb[0]
         if len(x) < 2: raise CancelBatchException()                 # a pair needs negatives
@@ -292,16 +282,6 @@ def get_preset(name: str, **overrides) -> PretrainConfig:
     return replace(PRESETS[name], **{k: v for k, v in overrides.items() if v is not None})
 
 # %% ../nbs/05_simclr.ipynb #d8a9a7f7
-def _atomic(path: Path, write):
-    "Call `write(tmp)` on a temporary path in `path`'s folder, then rename it to `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp); os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
-
 def _num(v):
     "A recorder value as a float (NaN when missing)."
     try: return float(v)
@@ -322,8 +302,8 @@ class EpochCheckpoint(Callback):
         simclr = self.learn.cbs.filter(lambda c: isinstance(c, SimCLR))
         state = {'epoch': self.start_epoch + self.epoch + 1, 'model': self.learn.model.state_dict(),
                  'opt': self.learn.opt.state_dict(), 'views_rng': simclr[0].generator.get_state() if simclr else None}
-        _atomic(self.run_dir / 'checkpoint.pth', lambda p: torch.save(state, p))
-        _atomic(self.run_dir / 'history.csv', lambda p: pd.DataFrame(self.history).to_csv(p, index=False))
+        atomic_write(self.run_dir / 'checkpoint.pth', lambda f: torch.save(state, f))
+        save_csv(self.run_dir / 'history.csv', pd.DataFrame(self.history))
 
 def load_checkpoint(learn: Learner, path) -> int:
     "Load `path` (an `EpochCheckpoint`) into `learn` (model, optimiser, view generator); return the number of epochs done."
@@ -351,8 +331,7 @@ def _load_stacks(data_dir, clusters=None, center=None, channels_last=False) -> t
         unknown = set(clusters) - set(man.cluster)
         if unknown: raise ValueError(f"{data_dir / 'manifest.csv'}: no galaxies in cluster(s) {sorted(unknown)}; there are {sorted(man.cluster.unique())}")
         man = man[man.cluster.isin(clusters)].reset_index(drop=True)
-    h, w = np.load(man.path.iloc[0], mmap_mode='r').shape[-2:]
-    return load_stacks(man, crop=center if center is not None and center < min(h, w) else None, channels_last=channels_last), man
+    return load_stacks(man, crop=field_crop(man.path.iloc[0], center), channels_last=channels_last), man
 
 def _split(n: int, valid_pct: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     "Random train/validation indices; the validation set has at least 2 images or none."
@@ -371,7 +350,7 @@ def plot_history(history: pd.DataFrame, fname=None, title: str | None = None):
     b.set_xlabel('epoch'); b.set_ylabel('pair retrieval (validation)'); b.set_ylim(0, 1.02); b.legend()
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout()
-    if fname is not None: _atomic(Path(fname), lambda p: fig.savefig(p, dpi=100, format='png'))
+    if fname is not None: atomic_write(fname, lambda f: fig.savefig(f, dpi=100, format='png'))
     return fig
 
 # %% ../nbs/05_simclr.ipynb #3a0e3635
@@ -424,7 +403,7 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
     config = run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
     learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device)
     start, history = resume_run(learn, out, config, resume, progress)
-    _atomic(out / 'config.json', lambda p: p.write_text(json.dumps({**config, 'epochs_done': start}, indent=1)))
+    save_text(out / 'config.json', json.dumps({**config, 'epochs_done': start}, indent=1))
     ckpt = EpochCheckpoint(out, start_epoch=start, history=history)
     if progress: fit_simclr(learn, cfg, start_epoch=start, cbs=[ckpt])
     else:
@@ -432,8 +411,8 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
     hist = pd.DataFrame(ckpt.history)
     config['epochs_done'] = int(hist.epoch.max()) + 1 if len(hist) else start
     config['seconds_per_epoch'] = float(hist.seconds.median()) if len(hist) else None
-    _atomic(out / 'encoder.pth', lambda p: torch.save(learn.model.encoder.state_dict(), p))
-    _atomic(out / 'config.json', lambda p: p.write_text(json.dumps(config, indent=1)))
+    atomic_write(out / 'encoder.pth', lambda f: torch.save(learn.model.encoder.state_dict(), f))
+    save_text(out / 'config.json', json.dumps(config, indent=1))
     if len(hist):
         import matplotlib.pyplot as plt
         plt.close(plot_history(hist, out / 'curves.png', title=f"SimCLR {cfg.arch} ({preset} preset), {len(itr)} galaxies"))
