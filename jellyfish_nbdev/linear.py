@@ -26,10 +26,11 @@ from fastai.losses import BCEWithLogitsLossFlat
 from .core import set_seed, default_device
 
 # %% auto #0
-__all__ = ['METRICS', 'binary_metrics', 'cluster_folds', 'kfold_folds', 'label_subset', 'balanced_indices', 'LinearProbe',
-           'fit_linear', 'predict_linear', 'logistic_probe', 'JellyfishClassifier', 'TrainViews', 'supervised_config',
-           'fit_supervised', 'predict_images', 'compare_methods', 'summary_table', 'metrics_dict',
-           'plot_label_efficiency', 'plot_confusion', 'load_features', 'evaluate']
+__all__ = ['PAPER_TEST_CLUSTER', 'METRICS', 'binary_metrics', 'cluster_folds', 'kfold_folds', 'label_subset', 'balanced_indices',
+           'LinearProbe', 'fit_linear', 'predict_linear', 'logistic_probe', 'JellyfishClassifier', 'StepCounter',
+           'TrainViews', 'supervised_config', 'fit_supervised', 'predict_images', 'paper_split', 'held_out_predictions',
+           'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict', 'seed_summary', 'plot_label_efficiency',
+           'plot_confusion', 'score_profile', 'occlude_tails', 'occlusion_effect', 'load_features', 'evaluate']
 
 # %% ../nbs/07_linear.ipynb #c229c143
 def binary_metrics(y_true, score, threshold: float = 0.5) -> dict:
@@ -71,13 +72,15 @@ def label_subset(idx, y, fraction: float, seed: int = 0) -> np.ndarray:
     return np.sort(np.concatenate(keep))
 
 # %% ../nbs/07_linear.ipynb #1073a564
-def balanced_indices(y, seed: int = 0) -> np.ndarray:
-    "Indices that resample every class of `y` to the size of the largest (class-balanced sampling)."
+def balanced_indices(y, seed: int = 0, n_total: int | None = None) -> np.ndarray:
+    """Indices that resample every class of `y` to the size of the largest (class-balanced sampling); with `n_total`,
+    to `n_total` indices in all (equal shares), so that an epoch has the same length whatever the number of labels."""
     y = np.asarray(y).astype(int)
     rng = np.random.default_rng(seed)
-    n = np.bincount(y).max()
-    return rng.permutation(np.concatenate([rng.choice(np.flatnonzero(y == c), n, replace=(y == c).sum() < n)
-                                           for c in np.unique(y)]))
+    cls = np.unique(y)
+    n = np.bincount(y).max() if n_total is None else -(-int(n_total) // len(cls))
+    out = rng.permutation(np.concatenate([rng.choice(np.flatnonzero(y == c), n, replace=(y == c).sum() < n) for c in cls]))
+    return out if n_total is None else out[:int(n_total)]
 
 class LinearProbe(nn.Module):
     "Standardise features with fixed training statistics, then one linear layer to a logit."
@@ -87,22 +90,22 @@ class LinearProbe(nn.Module):
         self.fc = nn.Linear(len(mean), 1)
     def forward(self, x): return self.fc((x - self.mean) / self.std)
 
-def _feature_dls(X, y, idx, bs, seed):
+def _feature_dls(X, y, idx, bs, seed, n_total=None):
     X, y = torch.as_tensor(np.asarray(X), dtype=torch.float32), torch.as_tensor(np.asarray(y), dtype=torch.float32)
-    bal = idx[balanced_indices(np.asarray(y)[idx], seed)]
+    bal = idx[balanced_indices(np.asarray(y)[idx], seed, n_total)]
     ds = list(zip(X[bal], y[bal]))
     return DataLoaders(DataLoader(ds, bs=bs, shuffle=True, drop_last=False), DataLoader(ds[:bs], bs=bs), device='cpu')
 
 def fit_linear(X, y, train_idx=None, epochs: int = 30, lr: float = 3e-2, wd: float = 1e-3, bs: int = 64,
-               seed: int = 0) -> Learner:
-    "Train the linear learner (fastai, BCE, class-balanced sampling) on features `X[train_idx]`; returns the `Learner`."
+               seed: int = 0, samples_per_epoch: int | None = None) -> Learner:
+    "Train the linear learner (fastai, BCE, class-balanced sampling; `samples_per_epoch` fixes an epoch's length) on features `X[train_idx]`; returns the `Learner`."
     X, y = np.asarray(X, dtype=np.float32), np.asarray(y).astype(int)
     idx = np.arange(len(y)) if train_idx is None else np.asarray(train_idx)
     if len(np.unique(y[idx])) < 2: raise ValueError("the training labels hold one class only; a classifier needs both")
     set_seed(seed)
     Xt = torch.from_numpy(X[idx])
     model = LinearProbe(Xt.mean(0), Xt.std(0))
-    learn = Learner(_feature_dls(X, y, idx, bs, seed), model, loss_func=BCEWithLogitsLossFlat(), wd=wd)
+    learn = Learner(_feature_dls(X, y, idx, bs, seed, samples_per_epoch), model, loss_func=BCEWithLogitsLossFlat(), wd=wd)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     return learn
 
@@ -130,6 +133,12 @@ class JellyfishClassifier(nn.Module):
         super().__init__(); self.encoder, self.head = encoder, head
     def forward(self, x): return self.head(self.encoder(x))
 
+class StepCounter(Callback):
+    "Count the optimiser steps of a fit (`learn.step_counter.steps`)."
+    order = 99
+    def before_fit(self): self.steps = 0
+    def after_step(self): self.steps += 1
+
 class TrainViews(Callback):
     "Training batches: one augmented, standardised view per image; validation batches: the deterministic view. Batches are stacks, or positions in `stacks`."
     order = 5
@@ -156,15 +165,17 @@ def supervised_config(x_train: torch.Tensor, preset: str = 'cpu', arch: str | No
             'aug': _replace(cfg.aug, crop_scale=(0.5, 1.0)).to_dict()}
 
 def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str | None = None, epochs: int = 15,
-                   lr: float = 2e-3, bs: int = 32, seed: int = 0, device=None, precision: str = 'auto') -> Learner:
-    "Train the supervised baseline (ResNet from scratch + linear layer, BCE, balanced sampling) on stacks `x[train_idx]`; mixed precision as SimCLR's (`precision`)."
+                   lr: float = 2e-3, bs: int = 32, seed: int = 0, device=None, precision: str = 'auto',
+                   samples_per_epoch: int | None = None) -> Learner:
+    """Train the supervised baseline (ResNet from scratch + linear layer, BCE, balanced sampling) on stacks `x[train_idx]`;
+    `samples_per_epoch` fixes an epoch's length (so every label fraction gets the same optimiser steps); mixed precision as SimCLR's."""
     y, idx = np.asarray(y).astype(int), np.asarray(train_idx)
     if len(np.unique(y[idx])) < 2: raise ValueError("the training labels hold one class only; a classifier needs both")
     set_seed(seed)
     config = supervised_config(x[idx], preset, arch)
     enc = make_encoder(config['arch'], config['n_bands'], config['stem'])
     model = JellyfishClassifier(enc, nn.Linear(enc.n_features, 1))
-    bal = idx[balanced_indices(y[idx], seed)]
+    bal = idx[balanced_indices(y[idx], seed, samples_per_epoch)]
     yt = torch.as_tensor(y, dtype=torch.float32)
     device = torch.device(device or default_device())
     if device.type == 'cpu':                   # views straight from a channels-last survey (as SimCLR's), channels-last model
@@ -176,6 +187,7 @@ def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str
                     cbs=[TrainViews(AugmentConfig.from_dict(config['aug']), config, seed, stacks=x),
                          *precision_callbacks(precision, device)])
     learn.config = config
+    learn.add_cb(StepCounter())
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     return learn
 
@@ -188,53 +200,129 @@ def predict_images(model: nn.Module, x: torch.Tensor, config: dict, bs: int = 64
     return torch.cat(out).numpy()
 
 # %% ../nbs/07_linear.ipynb #bb37e54e
-def compare_methods(features, x: torch.Tensor | None, y, folds, fractions=(1.0,), seeds=(0,), supervised: bool = True,
-                    preset: str = 'cpu', sup_epochs: int = 15, lin_epochs: int = 30, progress: bool = False) -> pd.DataFrame:
-    "Metrics of `ssl_linear`, `ssl_logistic` (on `features`) and `supervised` (on stacks `x`) for each fold, label fraction and seed."
+PAPER_TEST_CLUSTER = 'Fornax'   # the paper trains on Antlia + Hydra and tests on Fornax
+
+def paper_split(clusters, test: str = PAPER_TEST_CLUSTER) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    "The paper's split: train on every other cluster, test on `test` (the same as that cluster's leave-one-cluster-out fold)."
+    c = np.asarray(clusters).astype(str)
+    if test not in set(c): raise ValueError(f"the paper's split tests on {test!r}, but the clusters are {sorted(set(c))}")
+    return [(test, np.flatnonzero(c != test), np.flatnonzero(c == test))]
+
+def _fit_score(method, features, x, y, tr, te, seed, spe, preset, sup_epochs, lin_epochs, extra):
+    "Train `method` on `tr`; return a predictor `f(features, x) -> scores of te`, the fit's seconds and optimiser steps."
+    t0 = time.time()
+    if method == 'ssl_linear':
+        learn = fit_linear(features, y, tr, epochs=lin_epochs, seed=seed, samples_per_epoch=spe)
+        steps = lin_epochs * len(learn.dls.train)
+        return (lambda f, xx: predict_linear(learn, f[te])), time.time() - t0, steps
+    if method == 'ssl_logistic':
+        m = logistic_probe(features, y, tr)
+        return (lambda f, xx: m.predict_proba(f[te])[:, 1]), time.time() - t0, np.nan
+    if method == 'supervised':
+        learn = fit_supervised(x, y, tr, preset=preset, epochs=sup_epochs, seed=seed, samples_per_epoch=spe)
+        return (lambda f, xx: predict_images(learn.model, xx[te], learn.config)), time.time() - t0, learn.step_counter.steps
+    s = np.asarray(extra[method], float)[:, None]                        # a one-number score: logistic regression on it
+    m = logistic_probe(s, y, tr)
+    return (lambda f, xx: m.predict_proba(s[te])[:, 1]), time.time() - t0, np.nan
+
+def held_out_predictions(features, x: torch.Tensor | None, y, folds, fractions=(1.0,), seeds=(0,), supervised: bool = True,
+                         preset: str = 'cpu', sup_epochs: int = 15, lin_epochs: int = 30, extra_scores: dict | None = None,
+                         fixed_scores: dict | None = None, occluded: dict | None = None, progress: bool = False) -> pd.DataFrame:
+    """Held-out probability of 'jellyfish' for every method, label fraction, seed, fold and test galaxy (column `idx`).
+    Methods: `ssl_linear` and `ssl_logistic` on `features`, `supervised` on stacks `x`, a logistic regression on each
+    one-number score of `extra_scores`, and the scores of `fixed_scores` as they are (not trained). Labels `y` train;
+    a seed draws the label subset and initialises the fit. Every fit in a fold gets as many optimiser steps as with all
+    of its labels. `occluded` (`{name: {'features': ..., 'x': ...}}`, altered copies) adds a column `score_<name>` at fraction 1."""
     y = np.asarray(y).astype(int)
     if features is not None and len(features) != len(y): raise ValueError(f"{len(features)} feature rows for {len(y)} labels")
     if x is not None and len(x) != len(y): raise ValueError(f"{len(x)} image stacks for {len(y)} labels")
     if x is not None and x.device.type == 'cpu': x = x.contiguous(memory_format=torch.channels_last)   # once for every fit
-    rows, preds = [], {}
+    extra, occluded = dict(extra_scores or {}), dict(occluded or {})
+    methods = (['ssl_linear', 'ssl_logistic'] if features is not None else []) + (['supervised'] if supervised and x is not None else []) + list(extra)
+    out = []
     for frac in fractions:
         for seed in seeds:
             for name, tr, te in folds:
                 sub = label_subset(tr, y, frac, seed)
-                scores = {}
-                if features is not None:
-                    t0 = time.time(); scores['ssl_linear'] = (predict_linear(fit_linear(features, y, sub, epochs=lin_epochs, seed=seed), features[te]), time.time() - t0)
-                    t0 = time.time(); scores['ssl_logistic'] = (logistic_probe(features, y, sub).predict_proba(features[te])[:, 1], time.time() - t0)
-                if supervised and x is not None:
-                    t0 = time.time(); learn = fit_supervised(x, y, sub, preset=preset, epochs=sup_epochs, seed=seed)
-                    scores['supervised'] = (predict_images(learn.model, x[te], learn.config), time.time() - t0)
-                for method, (s, secs) in scores.items():
-                    rows.append(dict(method=method, fold=name, fraction=frac, seed=seed, n_train=len(sub), seconds=secs, **binary_metrics(y[te], s)))
-                    p = preds.setdefault((method, frac, seed), ([], []))
-                    p[0].append(y[te]); p[1].append(s)
-                if progress: print(f"fraction {frac:.2f} seed {seed} fold {name}: " + ', '.join(f"{m} F1 {r['macro_f1']:.2f}" for m, r in zip(scores, rows[-len(scores):])))
-    for (method, frac, seed), (ys, ss) in preds.items():
-        rows.append(dict(method=method, fold='overall', fraction=frac, seed=seed, n_train=np.nan, seconds=np.nan,
-                         **binary_metrics(np.concatenate(ys), np.concatenate(ss))))
+                spe = 2 * int(np.bincount(y[tr]).max())                  # an epoch's length with all of the fold's labels
+                for method in methods:
+                    predict, secs, steps = _fit_score(method, features, x, y, sub, te, seed, spe, preset, sup_epochs, lin_epochs, extra)
+                    row = dict(method=method, fraction=frac, seed=seed, fold=name, idx=te, score=predict(features, x),
+                               n_train=len(sub), seconds=secs / len(te), steps=steps)
+                    if frac == 1.0:
+                        for k, o in occluded.items(): row[f'score_{k}'] = predict(o.get('features'), o.get('x')) if method not in extra else np.nan
+                    out.append(pd.DataFrame(row))
+                for method, s in (fixed_scores or {}).items():
+                    out.append(pd.DataFrame(dict(method=method, fraction=frac, seed=seed, fold=name, idx=te,
+                                                 score=np.asarray(s, float)[te], n_train=0, seconds=0., steps=0)))
+                if progress: print(f"fraction {frac:.2f} seed {seed} fold {name}: done", flush=True)
+    return pd.concat(out, ignore_index=True)
+
+
+# %% ../nbs/07_linear.ipynb #91eeb6b4
+def score_metrics(preds: pd.DataFrame, labels: dict, subsets: dict | None = None) -> pd.DataFrame:
+    "`binary_metrics` of `held_out_predictions` per method, fraction, seed, fold and `overall`, for each label set (`{name: y}`) and subset (`{name: boolean mask}`)."
+    subsets = subsets or {'all': None}
+    rows = []
+    for (method, frac, seed), g in preds.groupby(['method', 'fraction', 'seed'], sort=False):
+        for lname, yl in labels.items():
+            yl = np.asarray(yl).astype(int)
+            for sname, mask in subsets.items():
+                keep = np.ones(len(g), bool) if mask is None else np.asarray(mask, bool)[g.idx.values]
+                for fold, h in list(g[keep].groupby('fold', sort=False)) + [('overall', g[keep])]:
+                    if not len(h): continue
+                    rows.append(dict(method=method, fold=fold, fraction=frac, seed=seed, labels=lname, subset=sname,
+                                     n_train=h.n_train.iloc[0] if fold != 'overall' else np.nan,
+                                     steps=h.steps.iloc[0] if fold != 'overall' else np.nan,
+                                     **binary_metrics(yl[h.idx.values], h.score.values)))
     return pd.DataFrame(rows)
+
+def compare_methods(features, x: torch.Tensor | None, y, folds, fractions=(1.0,), seeds=(0,), supervised: bool = True,
+                    preset: str = 'cpu', sup_epochs: int = 15, lin_epochs: int = 30, progress: bool = False,
+                    truths: dict | None = None) -> pd.DataFrame:
+    "Metrics of `ssl_linear`, `ssl_logistic` (on `features`) and `supervised` (on stacks `x`), trained on `y`, for each fold, label fraction and seed, against `y` (or each of `truths`)."
+    preds = held_out_predictions(features, x, y, folds, fractions, seeds, supervised, preset, sup_epochs, lin_epochs, progress=progress)
+    res = score_metrics(preds, truths or {'labels': y})
+    res.attrs['predictions'] = preds
+    return res
 
 METRICS = ['macro_precision', 'macro_recall', 'macro_f1', 'roc_auc']
 
-def summary_table(results: pd.DataFrame, fraction: float = 1.0) -> pd.DataFrame:
-    "Mean of the metrics over seeds, per method (rows) and fold (columns), at one label `fraction`."
+def _pick(results: pd.DataFrame, fraction=1.0, labels=None, subset='all') -> pd.DataFrame:
     r = results[results.fraction == fraction]
-    return r.groupby(['method', 'fold'])[METRICS].mean().round(3)
+    if 'labels' in r: r = r[r.labels == (labels if labels is not None else r.labels.iloc[0])]
+    if 'subset' in r: r = r[r.subset == subset]
+    return r
 
-def metrics_dict(results: pd.DataFrame, fraction: float = 1.0) -> dict:
-    "`{method: {fold: {metric: value}}}` at one label `fraction` (mean over seeds), for `metrics.json`."
-    t = summary_table(results, fraction)
+def summary_table(results: pd.DataFrame, fraction: float = 1.0, labels: str | None = None, subset: str = 'all') -> pd.DataFrame:
+    "Mean of the metrics over seeds, per method and fold, at one label `fraction`, against `labels` (default the first set), on `subset`."
+    return _pick(results, fraction, labels, subset).groupby(['method', 'fold'])[METRICS].mean().round(3)
+
+def metrics_dict(results: pd.DataFrame, fraction: float = 1.0, labels: str | None = None, subset: str = 'all') -> dict:
+    "`{method: {fold: {metric: mean over seeds}}}` at one label `fraction`, for `metrics.json`."
+    t = summary_table(results, fraction, labels, subset)
     return {m: {f: {k: float(v) for k, v in t.loc[(m, f)].items()} for f in t.loc[m].index} for m in t.index.get_level_values(0).unique()}
 
+def seed_summary(results: pd.DataFrame, folds: dict | None = None) -> pd.DataFrame:
+    """Mean, spread (std over seeds) and number of seeds of every metric, per method, protocol, labels, subset and fraction.
+    `folds` names the protocols: `{protocol: fold}` (default leave-one-cluster-out = 'overall', paper = the Fornax fold)."""
+    folds = folds or {'leave_one_cluster_out': 'overall', 'paper_split': PAPER_TEST_CLUSTER}
+    parts = [results[results.fold == f].assign(protocol=p) for p, f in folds.items()]
+    r = pd.concat(parts, ignore_index=True)
+    g = r.groupby(['method', 'protocol', 'labels', 'subset', 'fraction'])[METRICS]
+    out = g.mean().join(g.std(ddof=1).fillna(0.), rsuffix='_std').join(g.size().rename('n_seeds'))
+    return out.reset_index()
+
+
 # %% ../nbs/07_linear.ipynb #31f7f482
-def plot_label_efficiency(results: pd.DataFrame, metric: str = 'macro_f1', ax=None, title: str | None = None, spread: str = 'seeds'):
+def plot_label_efficiency(results: pd.DataFrame, metric: str = 'macro_f1', ax=None, title: str | None = None, spread: str = 'seeds',
+                          labels: str | None = None, subset: str = 'all'):
     "`metric` against the fraction of training labels, one line per method: pooled held-out predictions, mean ± std over seeds (`spread='seeds'`), or mean ± std over the held-out folds (`spread='folds'`)."
     import matplotlib.pyplot as plt
     if spread not in ('seeds', 'folds'): raise ValueError(f"spread must be 'seeds' or 'folds', not {spread!r}")
     if ax is None: _, ax = plt.subplots(figsize=(4.5, 3))
+    if 'labels' in results: results = results[results.labels == (labels if labels is not None else results.labels.iloc[0])]
+    if 'subset' in results: results = results[results.subset == subset]
     r = results[results.fold == 'overall'] if spread == 'seeds' else results[results.fold != 'overall']
     for method, g in r.groupby('method'):
         s = g.groupby('fraction')[metric].agg(['mean', 'std']).fillna(0)
@@ -248,7 +336,7 @@ def plot_label_efficiency(results: pd.DataFrame, metric: str = 'macro_f1', ax=No
 def plot_confusion(results: pd.DataFrame, fraction: float = 1.0, seed=None, figsize=(7, 2.4)):
     "Confusion matrices of the pooled held-out predictions, one panel per method."
     import matplotlib.pyplot as plt
-    r = results[(results.fold == 'overall') & (results.fraction == fraction)]
+    r = _pick(results[results.fold == 'overall'], fraction)
     r = r[r.seed == (r.seed.min() if seed is None else seed)]
     fig, axs = plt.subplots(1, len(r), figsize=figsize, squeeze=False)
     for ax, (_, row) in zip(axs[0], r.iterrows()):
@@ -260,6 +348,54 @@ def plot_confusion(results: pd.DataFrame, fraction: float = 1.0, seed=None, figs
     axs[0, 0].set_ylabel('true')
     fig.tight_layout()
     return fig
+
+# %% ../nbs/07_linear.ipynb #38d12bcb
+def score_profile(preds: pd.DataFrame, groups, threshold: float = 0.5) -> pd.DataFrame:
+    """Per method, fraction, seed and group (e.g. the true JClass, or the hard-negative kind) of the held-out galaxies: their number,
+    the share called jellyfish (score ≥ `threshold`) and the mean percentile of their scores within their fold's test set."""
+    g = np.asarray(groups)
+    p = preds.assign(group=g[preds.idx.values])
+    p['percentile'] = p.groupby(['method', 'fraction', 'seed', 'fold']).score.rank(pct=True)
+    p['called'] = p.score >= threshold
+    return p.groupby(['method', 'fraction', 'seed', 'group']).agg(n=('score', 'size'), called=('called', 'mean'),
+                                                                  percentile=('percentile', 'mean')).reset_index()
+
+def occlude_tails(x: torch.Tensor, masks: dict, centers: dict, how: str = 'sky', seed: int = 0) -> torch.Tensor:
+    """A copy of stacks `x` `(N, C, H, W)` in which the pixels of `masks` (`{row: boolean (H, W)}`) are replaced by sky noise
+    (`how='sky'`: each band's median and `mad_std`) or by the pixels point-mirrored about the galaxy's centre
+    (`how='mirror'`, `centers` `{row: (x, y)}`; sky noise where the mirror leaves the image or falls in the tail)."""
+    from astropy.stats import mad_std
+    if how not in ('sky', 'mirror'): raise ValueError(f"how must be 'sky' or 'mirror', not {how!r}")
+    out, g = x.clone(), np.random.default_rng(seed)
+    for i, m in masks.items():
+        m = np.asarray(m, bool)
+        if m.shape != tuple(x.shape[-2:]): raise ValueError(f"tail mask of row {i} is {m.shape}, the stacks are {tuple(x.shape[-2:])}")
+        s = x[i].numpy()
+        fill = np.stack([np.median(b) + mad_std(b) * g.standard_normal(m.shape) for b in s]).astype(s.dtype)
+        if how == 'mirror':
+            cx, cy = centers[i]
+            H, W = m.shape
+            yy, xx = np.nonzero(m)
+            my, mx = np.rint(2 * cy - yy).astype(int), np.rint(2 * cx - xx).astype(int)
+            ok = (my >= 0) & (my < H) & (mx >= 0) & (mx < W)
+            ok[ok] &= ~m[my[ok], mx[ok]]
+            fill[:, yy[ok], xx[ok]] = s[:, my[ok], mx[ok]]
+        new = s.copy(); new[:, m] = fill[:, m]
+        out[i] = torch.from_numpy(new)
+    return out
+
+def occlusion_effect(preds: pd.DataFrame, rows) -> pd.DataFrame:
+    "Change of the held-out score of galaxies `rows` when their tails are occluded (`score_<name>` columns), per method and seed: mean and median."
+    occ = [c for c in preds.columns if c.startswith('score_')]
+    p = preds[preds.idx.isin(np.asarray(rows)) & (preds.fraction == 1.0)]
+    out = []
+    for (method, seed), g in p.groupby(['method', 'seed']):
+        for c in occ:
+            d = (g[c] - g.score).dropna()
+            if len(d): out.append(dict(method=method, seed=seed, occlusion=c[6:], n=len(d), mean_change=d.mean(), median_change=d.median(),
+                                       mean_score=g.score.mean()))
+    return pd.DataFrame(out)
+
 
 # %% ../nbs/07_linear.ipynb #3d23afc5
 def _labels(man: pd.DataFrame, label: str, where) -> np.ndarray:

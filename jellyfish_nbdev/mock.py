@@ -21,13 +21,14 @@ from .io import atomic_write
 from .core import BANDS, BAND_SUFFIXES, N_BANDS, PIXEL_SCALE, band_index
 
 # %% auto #0
-__all__ = ['WAVE', 'WIDTH', 'AB_UJY', 'SED_MAGS', 'EMISSION_LINES', 'LIMITING_MAG', 'SKY_SB', 'JCLASS_SHARES', 'HARD_NEGATIVES',
-           'TAIL_DIFFUSE_SNR', 'TAIL_KNOTS', 'TAIL_KNOT_SNR', 'TAIL_LENGTH_R', 'MOCK_CLUSTERS', 'CLASSIFIER_BIAS',
-           'CONFUSION', 'CATALOG_COLUMNS', 'mag_to_ujy', 'line_boost', 'sed', 'blackbody_sed', 'noise_sigma',
-           'sky_level', 'moffat_psf', 'band_seeing', 'sersic', 'splat', 'spiral_pattern', 'sample_map', 'wrap180',
-           'pa_to_pixel_angle', 'pixel_angle_to_pa', 'mock_wcs', 'render_galaxy', 'survey_plan', 'sky_positions',
-           'tail_sky_angles', 'visual_votes', 'make_mock_survey', 'read_mock_catalog', 'load_mock_galaxy',
-           'load_tail_mask', 'rotational_asymmetry', 'gini', 'threshold_baseline', 'asymmetry_scores',
+__all__ = ['WAVE', 'WIDTH', 'AB_UJY', 'SED_MAGS', 'EMISSION_LINES', 'LIMITING_MAG', 'SKY_SB', 'D_REF', 'JCLASS_SHARES',
+           'HARD_NEGATIVES', 'TAIL_DIFFUSE_SNR', 'TAIL_KNOTS', 'TAIL_KNOT_SNR', 'TAIL_LENGTH_R', 'MOCK_CLUSTERS',
+           'CLASSIFIERS', 'PERCEPTION_SCATTER', 'LAPSE_RATE', 'CATALOG_COLUMNS', 'DETECTABLE_SNR', 'mag_to_ujy',
+           'line_boost', 'sed', 'blackbody_sed', 'noise_sigma', 'sky_level', 'moffat_psf', 'band_seeing', 'sersic',
+           'splat', 'spiral_pattern', 'sample_map', 'wrap180', 'pa_to_pixel_angle', 'pixel_angle_to_pa', 'mock_wcs',
+           'angular_size_factor', 'render_galaxy', 'survey_plan', 'sky_positions', 'tail_sky_angles', 'tail_visibility',
+           'visual_votes', 'make_mock_survey', 'read_mock_catalog', 'load_mock_galaxy', 'load_tail_mask',
+           'survey_summary', 'rotational_asymmetry', 'gini', 'threshold_baseline', 'asymmetry_scores',
            'asymmetry_baseline', 'mock']
 
 # %% ../nbs/02_mock.ipynb #69d705c1
@@ -168,6 +169,12 @@ def mock_wcs(ra: float, dec: float, size: int, x_center: float | None = None, y_
     return w
 
 # %% ../nbs/02_mock.ipynb #359defdf
+D_REF = 40.7   # Mpc: the distance at which the size-magnitude relation below holds (Antlia's)
+
+def angular_size_factor(distance_mpc: float) -> float:
+    "Angular size of a galaxy of given apparent magnitude at `distance_mpc`, relative to `D_REF`: (D / D_REF)^-0.4 (R ∝ L^0.3)."
+    return (float(distance_mpc) / D_REF) ** -0.4
+
 JCLASS_SHARES = (0.35, 0.30, 0.18, 0.12, 0.05)   # JClass 1..5 among jellyfish (the paper's 20/16/9/6 of 1..4, plus a few 5)
 HARD_NEGATIVES = ('tidal_pair', 'edge_on', 'sf_ring', 'sf_arms', 'companion')
 # tail recipe by JClass (index 0 unused), see the table above
@@ -261,8 +268,9 @@ def _leading_edge(sc, rng, j, young, xc, yc, a_disc, q, angle, phi):
         pick = rng.integers(0, 80, nk)
         sc.add(splat((sc.size, sc.size), ax_[pick], ay_[pick], f_front * rng.lognormal(-1.5, 0.5, nk)), sed('young', rng.uniform(200, 600)))
 
-def _tail(sc, rng, j, xc, yc, a_disc, q, angle, phi, sig660, peak660, scale):
+def _tail(sc, rng, j, xc, yc, a_disc, q, angle, phi, sig660, peak660, scale, resolution=1.):
     """Add a JClass `j` ram-pressure tail towards pixel angle `phi`: diverging filaments of diffuse gas and knots.
+    `resolution` (D_REF / distance) scales how many knots are resolved, at constant total knot flux.
     Returns the diffuse map, the knot positions and the tail's length L (px from the centre)."""
     ex, ey = _unit(phi)
     r_edge = float(_ellipse_radius(a_disc, q, angle, phi))
@@ -288,10 +296,10 @@ def _tail(sc, rng, j, xc, yc, a_disc, q, angle, phi, sig660, peak660, scale):
     diffuse = 0.6 * ndi.gaussian_filter(raw, max(1., 1.8 * scale)) + 0.4 * ndi.gaussian_filter(raw, max(2., 5. * scale))
     diffuse *= TAIL_DIFFUSE_SNR[j] * rng.uniform(0.7, 1.4) * sig660 / diffuse.max()
     sc.add(diffuse, sed('young', rng.uniform(800, 2000), norm='F660'), 'tail')
-    nk = max(1, rng.poisson(TAIL_KNOTS[j] * rng.uniform(0.7, 1.3)))
+    nk = max(1, rng.poisson(TAIL_KNOTS[j] * rng.uniform(0.7, 1.3) * resolution))
     pk = pw ** 0.3; pick = rng.choice(pw.size, size=nk, p=pk / pk.sum())
     kx = px[pick] + rng.normal(0, 2.5 * scale, nk); ky = py[pick] + rng.normal(0, 2.5 * scale, nk)
-    kf = TAIL_KNOT_SNR[j] * rng.lognormal(0, 0.5, nk) * sig660 / peak660        # knot flux from its peak S/N
+    kf = TAIL_KNOT_SNR[j] * rng.lognormal(0, 0.5, nk) * sig660 / peak660 / resolution   # knot flux from its peak S/N
     sc.add(splat((sc.size, sc.size), kx, ky, kf), sed('young', rng.uniform(150, 600), norm='F660'), 'tail')
     return diffuse, (kx, ky), L
 
@@ -373,15 +381,19 @@ def _dust(sc, rng, xc, yc, h, q, angle, cosi):
     return np.exp(-tau[:, None, None] * lane[None]).astype(np.float32)
 
 # %% ../nbs/02_mock.ipynb #97a09fa9
-def render_galaxy(rng, jclass: int = 0, kind: str = '', size: int = 200, tail_angle_deg: float | None = None):
+def render_galaxy(rng, jclass: int = 0, kind: str = '', size: int = 200, tail_angle_deg: float | None = None,
+                  distance_mpc: float | None = None):
     """One mock cutout. `rng`: a NumPy Generator or an int seed; `jclass` 0-5; `kind` a hard-negative kind
-    (JClass 0 only) or ''; `tail_angle_deg`: the tail's pixel angle (counter-clockwise from +x), random if None.
+    (JClass 0 only) or ''; `tail_angle_deg`: the tail's pixel angle (counter-clockwise from +x), random if None;
+    `distance_mpc`: the galaxy's distance (default `D_REF`), which sets its angular size and how many tail knots are resolved.
     Returns `(image, mask, info)`: image `(12, size, size)` float32 in µJy/pixel with the sky included,
     the tail mask (uint8, jellyfish only, else None), and a dict of the truth and observing conditions."""
     if not 0 <= jclass <= 5: raise ValueError(f"JClass must be 0..5, got {jclass}")
     if kind and kind not in HARD_NEGATIVES: raise ValueError(f"unknown hard-negative kind {kind!r}; expected one of {HARD_NEGATIVES}")
     if jclass and kind: raise ValueError(f"a jellyfish (JClass {jclass}) cannot also be hard negative {kind!r}")
     if size < 32: raise ValueError(f"cutouts of {size} px are too small for a mock galaxy; use size >= 32")
+    distance = D_REF if distance_mpc is None else float(distance_mpc)
+    if not 1 <= distance <= 500: raise ValueError(f"distance_mpc must be within 1-500 Mpc (a cluster galaxy), got {distance_mpc}")
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     scale, sc, i660 = size / 200, _Scene(size), band_index('F660')
     xc, yc = (size - 1) / 2 + rng.uniform(-1, 1, 2)
@@ -394,7 +406,7 @@ def render_galaxy(rng, jclass: int = 0, kind: str = '', size: int = 200, tail_an
     sky = sky_level(rng.normal(0, 0.15))
     # the galaxy
     m_r = rng.uniform(12.8, 16.3); flux = mag_to_ujy(m_r)
-    h = 11 * 10 ** (-0.12 * (m_r - 14.5)) * rng.uniform(0.75, 1.3) * scale
+    h = 11 * 10 ** (-0.12 * (m_r - 14.5)) * rng.uniform(0.75, 1.3) * scale * angular_size_factor(distance)
     late = bool(jclass > 0 or kind or rng.random() < 0.6)
     cosi = rng.uniform(0, 0.06) if kind == 'edge_on' else rng.uniform(0.1, 1) if late else rng.uniform(0.5, 1)
     q = float(np.sqrt(cosi ** 2 * (1 - 0.12 ** 2) + 0.12 ** 2))
@@ -407,11 +419,13 @@ def render_galaxy(rng, jclass: int = 0, kind: str = '', size: int = 200, tail_an
     info = dict(x_center=round(float(xc), 3), y_center=round(float(yc), 3), mag_r=round(float(m_r), 3),
                 morphology='late' if late else 'early', disc_scale_px=round(float(h), 2),
                 inclination_deg=round(float(np.rad2deg(np.arccos(cosi))), 1), major_axis_deg=round(float(angle), 1),
-                bulge_to_total=round(float(bt), 3), seeing_r_arcsec=round(float(fwhm[band_index('R')]), 3))
+                bulge_to_total=round(float(bt), 3), seeing_r_arcsec=round(float(fwhm[band_index('R')]), 3),
+                distance_mpc=round(distance, 2), disc_scale_kpc=round(float(h / scale * PIXEL_SCALE.value * distance * 1e3 / 206265), 3))
     if jclass:
         phi = float(rng.uniform(-180, 180)) if tail_angle_deg is None else float(tail_angle_deg)
         _leading_edge(sc, rng, jclass, young, xc, yc, a_disc, q, angle, phi)
-        diffuse, knots, L = _tail(sc, rng, jclass, xc, yc, a_disc, q, angle, phi, sigma[i660], psf[i660].max(), scale)
+        diffuse, knots, L = _tail(sc, rng, jclass, xc, yc, a_disc, q, angle, phi, sigma[i660], psf[i660].max(),
+                                   scale * angular_size_factor(distance), D_REF / distance)
     else: _hard_negative(sc, rng, kind, young, xc, yc, flux, h, q, angle, sigma, psf, info)
     _add_field(sc, rng)
     att = _dust(sc, rng, xc, yc, h, q, angle, cosi) if dusty else None
@@ -442,11 +456,14 @@ def render_galaxy(rng, jclass: int = 0, kind: str = '', size: int = 200, tail_an
     return image, mask.astype(np.uint8), info
 
 # %% ../nbs/02_mock.ipynb #f19e752b
-MOCK_CLUSTERS = pd.DataFrame({   # centres (deg) of the three mock clusters, and R200 in degrees at their distance
-    'cluster':  ['Fornax', 'Antlia', 'Hydra'],
-    'ra':       [54.50, 157.5125, 159.0865],
-    'dec':      [-35.45, -35.3233, -27.5629],
-    'r200_deg': [2.02, 1.24, 1.63],          # 0.70, 0.88, 1.35 Mpc at 19.9, 40.7, 47.5 Mpc
+MOCK_CLUSTERS = pd.DataFrame({   # the three clusters as in the paper's sample (see `catalogs.CLUSTERS`, `catalogs.sample_counts`)
+    'cluster':      ['Fornax', 'Antlia', 'Hydra'],
+    'ra':           [54.50, 157.5125, 159.0865],   # centre (deg)
+    'dec':          [-35.45, -35.3233, -27.5629],
+    'distance_mpc': [19.9, 40.7, 47.5],            # luminosity distance
+    'r200_deg':     [2.02, 1.24, 1.63],            # 0.70, 0.88, 1.35 Mpc at that distance
+    'n_real':       [122, 38, 74],                 # galaxies of the paper's sample
+    'jelly_real':   [25, 13, 13],                  # of which jellyfish (JClass > 0)
 })
 
 def _quota(n, shares, rng, one_each=True):
@@ -459,23 +476,29 @@ def _quota(n, shares, rng, one_each=True):
     cnt[np.argsort(-rem)[:n - cnt.sum()]] += 1
     return cnt
 
-def survey_plan(n: int, seed: int = 0, jelly_fraction: float = 0.22, hard_fraction: float = 0.30) -> pd.DataFrame:
-    "Names, clusters, JClass and hard-negative kind of the `n` galaxies of a mock survey (fixed quotas, classes dealt to clusters in turn)."
+def survey_plan(n: int, seed: int = 0, hard_fraction: float = 0.30) -> pd.DataFrame:
+    """Names, clusters, JClass and hard-negative kind of the `n` galaxies of a mock survey: per cluster, the share of
+    galaxies and of jellyfish of the paper's sample (`MOCK_CLUSTERS`), JClass 1-5 as `JCLASS_SHARES`, hard negatives
+    a `hard_fraction` of the survey spread over the non-jellyfish; fixed quotas, not random draws."""
     if n < 1: raise ValueError(f"a mock survey needs at least one galaxy, got n={n}")
     rng = np.random.default_rng([seed, 1])
-    n_jelly = min(n, max(int(round(jelly_fraction * n)), min(3, n // 3)))
-    n_hard = min(int(round(hard_fraction * n)), n - n_jelly)
-    jc = np.repeat(np.arange(1, 6), _quota(n_jelly, JCLASS_SHARES, rng))
-    kinds = np.repeat(np.array(HARD_NEGATIVES), _quota(n_hard, np.ones(len(HARD_NEGATIVES)), rng))
-    rows = [(int(j), '') for j in jc] + [(0, str(k)) for k in kinds] + [(0, '')] * (n - n_jelly - n_hard)
-    start = rng.integers(len(MOCK_CLUSTERS))
-    clusters = [MOCK_CLUSTERS.cluster.iloc[(start + i) % len(MOCK_CLUSTERS)] for i in range(n)]
+    cl = MOCK_CLUSTERS
+    n_cl = _quota(n, cl.n_real, rng)
+    n_jel = np.minimum(n_cl, np.maximum(np.rint(n_cl * cl.jelly_real / cl.n_real).astype(int), (n_cl >= 3).astype(int)))
+    jc = np.repeat(np.arange(1, 6), _quota(int(n_jel.sum()), JCLASS_SHARES, rng))[rng.permutation(int(n_jel.sum()))]
+    n_hard = _quota(min(int(round(hard_fraction * n)), int((n_cl - n_jel).sum())), n_cl - n_jel, rng, one_each=False)
+    kinds = np.repeat(np.array(HARD_NEGATIVES), _quota(int(n_hard.sum()), np.ones(len(HARD_NEGATIVES)), rng))[rng.permutation(int(n_hard.sum()))]
+    rows, used_j, used_k = [], 0, 0
+    for c, nc, nj, nh in zip(cl.cluster, n_cl, n_jel, n_hard):
+        rows += [(c, int(j), '') for j in jc[used_j:used_j + nj]] + [(c, 0, str(k)) for k in kinds[used_k:used_k + nh]]
+        rows += [(c, 0, '')] * int(nc - nj - nh)
+        used_j += nj; used_k += nh
     order = rng.permutation(n)                                        # names carry no hint of the class
     width = max(4, len(str(n)))
     return pd.DataFrame({'galaxy': [f'MOCK-{i + 1:0{width}d}' for i in range(n)],
-                         'cluster': [clusters[o] for o in order],
-                         'jclass': [rows[o][0] for o in order],
-                         'hard_negative': [rows[o][1] for o in order]})
+                         'cluster': [rows[o][0] for o in order],
+                         'jclass': [rows[o][1] for o in order],
+                         'hard_negative': [rows[o][2] for o in order]})
 
 def sky_positions(rng, clusters) -> tuple[np.ndarray, np.ndarray]:
     "RA, Dec (deg) of galaxies in `clusters` (names): random position angle, projected distance up to 1.3 R200, uniform in area."
@@ -497,26 +520,87 @@ def tail_sky_angles(rng, ra, dec, clusters, scatter_deg: float = 30., random_fra
     return np.mod(pa, 360.), centre_pa
 
 # %% ../nbs/02_mock.ipynb #e1bfa37d
-CLASSIFIER_BIAS = (-0.25, 0.0, 0.25)   # a strict, a neutral and a generous visual classifier (in JClass)
-CONFUSION = {'': 0.0, 'edge_on': 0.1, 'sf_ring': 0.2, 'sf_arms': 0.25, 'companion': 0.3, 'tidal_pair': 0.45}  # how jellyfish-like a JClass 0 looks
+def _rotate180(a, cx: float, cy: float, fill=0):
+    "`a` rotated by 180° about pixel (`cx`, `cy`), rounded to the nearest half pixel; pixels from outside the image get `fill`."
+    H, W = a.shape
+    yi, xi = int(round(2 * cy)) - np.arange(H), int(round(2 * cx)) - np.arange(W)
+    okr, okc = (yi >= 0) & (yi < H), (xi >= 0) & (xi < W)
+    out = np.full_like(a, fill)
+    out[np.ix_(okr, okc)] = a[np.ix_(yi[okr], xi[okc])]
+    return out
 
-def visual_votes(rng, jclass: int, kind: str = '', tail_snr: float = 0.) -> list[int]:
-    "JClass votes of the three simulated visual classifiers for a galaxy of true `jclass`, hard-negative `kind` and tail S/N `tail_snr`."
+def _robust_sigma(x): return float(1.4826 * np.median(np.abs(x - np.median(x))))
+
+def _detection_image(stack, bands, smooth: float) -> np.ndarray:
+    "Sum of `bands` of a `(12, H, W)` stack, each sky-subtracted and divided by its robust noise, smoothed by a Gaussian of `smooth` px."
+    x = np.asarray(stack, np.float32)[band_index(list(bands))]
+    x = x - np.median(x, axis=(1, 2), keepdims=True)
+    x = x / np.maximum([_robust_sigma(b) for b in x], 1e-12)[:, None, None]
+    img = x.sum(0) / np.sqrt(len(bands))
+    return ndi.gaussian_filter(img, smooth) if smooth else img
+
+def _central_segment(img, noise, nsigma):
+    "The galaxy's segment (pixels above `nsigma` noise connected to the centre) and the other sources' segments."
+    lab, n = ndi.label(img > nsigma * noise)
+    H, W = img.shape
+    core = lab[max(H // 2 - 3, 0):H // 2 + 3, max(W // 2 - 3, 0):W // 2 + 3].ravel()
+    counts = np.bincount(core, minlength=n + 1); counts[0] = 0
+    galaxy = lab == counts.argmax() if counts.any() else np.zeros_like(lab, bool)
+    return galaxy, (lab > 0) & ~ndi.binary_dilation(galaxy, iterations=3)
+
+def tail_visibility(stack, bands=('G', 'R', 'F660'), n_sectors: int = 12, body_snr: float = 3.0, clip: float = 2.0) -> float:
+    """How plainly light sticks out on one side of the galaxy at the centre of a `(12, H, W)` stack (raw or sky-subtracted),
+    in σ: the largest excess of a 60° sector over the opposite one, outside the galaxy's symmetric body (> `body_snr` σ per pixel on both sides),
+    each pixel counting at most ±`clip` σ (a star on the galaxy counts for its area, not its brightness)."""
+    img = _detection_image(stack, bands, 0.)                        # unit noise per pixel
+    H, W = img.shape
+    yy, xx = np.mgrid[:H, :W]
+    sky = ~ndi.binary_dilation(ndi.gaussian_filter(img, 2) > 0.3, iterations=3)
+    plane = np.linalg.lstsq(np.c_[np.ones(sky.sum()), xx[sky], yy[sky]], img[sky], rcond=None)[0]
+    img = img - (plane[0] + plane[1] * xx + plane[2] * yy)          # a person sees a flat sky
+    sm = ndi.gaussian_filter(img, 1.5)
+    galaxy, other = _central_segment(sm, _robust_sigma(sm), 2.0)
+    c = 12                                                          # the centre: the most symmetric core within 2 px
+    core = ndi.gaussian_filter(img, 2.0)[H // 2 - 2 * c:H // 2 + 2 * c, W // 2 - 2 * c:W // 2 + 2 * c]
+    cy0, cx0 = (core.shape[0] - 1) / 2, (core.shape[1] - 1) / 2
+    ring = np.hypot(*np.mgrid[:core.shape[0], :core.shape[1]] - np.array([cy0, cx0])[:, None, None]) < c
+    _, dx, dy = min((np.abs(core - _rotate180(core, cx0 + dx, cy0 + dy))[ring].sum(), dx, dy)
+                    for dy in np.arange(-2, 2.01, .5) for dx in np.arange(-2, 2.01, .5))
+    cx, cy = (W - 1) / 2 + dx, (H - 1) / 2 + dy
+    body = np.minimum(sm, _rotate180(sm, cx, cy)) > body_snr            # bright on both sides: the disc, not a tail
+    body = ndi.binary_dilation(body, iterations=2)
+    r = np.hypot(xx - cx, yy - cy)
+    ok = ~other & ~body & (r >= 4) & (r <= 0.48 * min(H, W))
+    ok &= _rotate180(ok.astype(np.uint8), cx, cy) > 0                # pixels whose mirror is usable too
+    k = (np.floor((np.degrees(np.arctan2(yy - cy, xx - cx)) + 180) / (360 / n_sectors)).astype(int) % n_sectors)[ok]
+    flux, npix = np.bincount(k, np.clip(img, -clip, clip)[ok], n_sectors), np.bincount(k, minlength=n_sectors)
+    f2, n2 = flux + np.roll(flux, -1), npix + np.roll(npix, -1)     # 60° sectors
+    half = n_sectors // 2
+    z = (f2 - np.roll(f2, -half)) / np.sqrt(np.maximum(n2 + np.roll(n2, -half), 1))
+    return float(z.max())
+
+CLASSIFIERS = pd.DataFrame({      # the three simulated visual classifiers
+    'name':      ['strict', 'neutral', 'generous'],
+    'threshold': [5.0, 4.0, 3.0],     # tail_visibility (σ) at which a tail is seen half the time
+    'bias':      [-0.25, 0.0, 0.25],  # in JClass
+})
+PERCEPTION_SCATTER, LAPSE_RATE = 0.25, 0.03
+
+def visual_votes(rng, visibility: float) -> list[int]:
+    "JClass votes of the three simulated visual classifiers for a galaxy whose cutout has `tail_visibility` `visibility`."
     votes = []
-    for b in CLASSIFIER_BIAS:
-        if jclass == 0:
-            v = CONFUSION[kind] + b + rng.normal(0, 0.3)
-            votes.append(int(np.clip(np.floor(v + 0.5), 0, 5)))
-        elif rng.random() < 1 / (1 + (tail_snr * np.exp(2 * b) / 4) ** 2):     # the tail goes unnoticed
-            votes.append(0)
-        else:
-            v = jclass + b + rng.normal(0, 0.3 + 0.8 / np.sqrt(1 + tail_snr / 5))
-            votes.append(int(np.clip(np.floor(v + 0.5), 1, 5)))
+    for t, b in zip(CLASSIFIERS.threshold, CLASSIFIERS.bias):
+        seen = max(visibility, 1e-3) * np.exp(rng.normal(0, PERCEPTION_SCATTER))
+        vote = int(np.clip(np.floor(1 + 2 * np.log2(seen / t) + b + rng.normal(0, 0.5) + 0.5), 1, 5)) if seen > t else 0
+        if rng.random() < LAPSE_RATE: vote = 0 if vote else 1       # a lapse flips the call
+        votes.append(vote)
     return votes
+
 
 # %% ../nbs/02_mock.ipynb #86867e3a
 CATALOG_COLUMNS = ['galaxy', 'ra', 'dec', 'cluster', 'jclass', 'visual_votes', 'visual_jclass', 'tail_angle_deg',
-                   'tail_length_px', 'hard_negative', 'x_center', 'y_center']
+                   'tail_length_px', 'hard_negative', 'x_center', 'y_center', 'distance_mpc', 'tail_visibility', 'detectable']
+DETECTABLE_SNR = 5.0   # a tail counts as detectable when its integrated S/N in J0660 reaches this
 _MOCK_FILE = re.compile(r'^MOCK-\d+_(?:(?P<band>[A-Z0-9]+)_(?P<size>\d+)px|tail)\.fits$')
 
 
@@ -560,11 +644,13 @@ def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(it)
+    dist = MOCK_CLUSTERS.set_index('cluster').distance_mpc
     for i in it:
         g, cl, j, kind = plan.galaxy[i], plan.cluster[i], int(plan.jclass[i]), plan.hard_negative[i]
         grng = np.random.default_rng([seed, 3, i])
-        img, mask, info = render_galaxy(grng, j, kind, size, float(pa_to_pixel_angle(tail_pa[i])) if j else None)
-        votes = visual_votes(grng, j, kind, info.get('tail_snr', 0.))
+        img, mask, info = render_galaxy(grng, j, kind, size, float(pa_to_pixel_angle(tail_pa[i])) if j else None, dist[cl])
+        vis = tail_visibility(img)                                     # the classifiers see the noisy pixels, nothing else
+        votes = visual_votes(grng, vis)
         whdr = mock_wcs(ra[i], dec[i], size, info['x_center'], info['y_center']).to_header()
         for b, h in enumerate(_band_headers(whdr, g, info)):
             name = f'{g}_{BANDS[b].suffix}_{size}px.fits'
@@ -576,10 +662,12 @@ def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress
                          visual_votes=';'.join(map(str, votes)), visual_jclass=int(np.median(votes)),
                          tail_angle_deg=info.get('tail_angle_deg', np.nan), tail_length_px=info.get('tail_length_px', 0.),
                          hard_negative=kind, x_center=info['x_center'], y_center=info['y_center'],
+                         distance_mpc=info['distance_mpc'], tail_visibility=round(vis, 3),
+                         detectable=bool(j == 0 or info['tail_snr'] >= DETECTABLE_SNR),
                          tail_pa_deg=round(float(tail_pa[i]), 3) if j else np.nan, cluster_pa_deg=round(float(centre_pa[i]), 3),
                          **{k: info.get(k, 0.) for k in ('tail_snr', 'tail_snr_g', 'tail_snr_r', 'tail_pixel_snr')},
                          tail_area_px=info.get('tail_area_px', 0),
-                         **{k: info[k] for k in ('mag_r', 'morphology', 'disc_scale_px', 'inclination_deg', 'major_axis_deg',
+                         **{k: info[k] for k in ('mag_r', 'morphology', 'disc_scale_px', 'disc_scale_kpc', 'inclination_deg', 'major_axis_deg',
                                                  'bulge_to_total', 'seeing_r_arcsec')}, size=size))
     for d in (out / 'fits', out / 'masks'):                            # leftovers of an earlier mock survey here
         for f in d.iterdir():
@@ -608,36 +696,24 @@ def load_tail_mask(out, galaxy: str) -> np.ndarray | None:
     "The tail mask (uint8) of `galaxy` in the mock survey in folder `out`, or None if it has no tail."
     f = Path(out) / 'masks' / f'{galaxy}_tail.fits'
     return fits.getdata(f).astype(np.uint8) if f.exists() else None
+def survey_summary(cat: pd.DataFrame) -> pd.DataFrame:
+    """Per cluster (and in all): distance, galaxies, jellyfish, their share, the detectable ones, and the fraction of each true
+    JClass that the simulated classifiers' consensus calls a jellyfish (`seen_J1` ... `seen_J5`), with the false-alarm rate on JClass 0."""
+    def one(d):
+        jel, seen = d.jclass > 0, d.visual_jclass > 0
+        row = dict(distance_mpc=d.distance_mpc.iloc[0] if d.distance_mpc.nunique() == 1 else np.nan, n=len(d),
+                   jellyfish=int(jel.sum()), jellyfish_fraction=round(float(jel.mean()), 3),
+                   detectable_jellyfish=int((jel & d.detectable.astype(bool)).sum()),
+                   median_disc_scale_px=round(float(d.disc_scale_px.median()), 1))
+        row.update({f'seen_J{j}': round(float(seen[d.jclass == j].mean()), 2) if (d.jclass == j).any() else np.nan for j in range(1, 6)})
+        row['seen_J0'] = round(float(seen[~jel].mean()), 3)
+        return pd.Series(row)
+    t = pd.DataFrame({c_: one(d) for c_, d in cat.groupby('cluster', sort=False)}).T
+    t.loc['all'] = one(cat)
+    return t
+
 
 # %% ../nbs/02_mock.ipynb #48ca92a9
-def _rotate180(a, cx: float, cy: float, fill=0):
-    "`a` rotated by 180° about pixel (`cx`, `cy`), rounded to the nearest half pixel; pixels from outside the image get `fill`."
-    H, W = a.shape
-    yi, xi = int(round(2 * cy)) - np.arange(H), int(round(2 * cx)) - np.arange(W)
-    okr, okc = (yi >= 0) & (yi < H), (xi >= 0) & (xi < W)
-    out = np.full_like(a, fill)
-    out[np.ix_(okr, okc)] = a[np.ix_(yi[okr], xi[okc])]
-    return out
-
-def _robust_sigma(x): return float(1.4826 * np.median(np.abs(x - np.median(x))))
-
-def _detection_image(stack, bands, smooth: float) -> np.ndarray:
-    "Sum of `bands` of a `(12, H, W)` stack, each sky-subtracted and divided by its robust noise, smoothed by a Gaussian of `smooth` px."
-    x = np.asarray(stack, np.float32)[band_index(list(bands))]
-    x = x - np.median(x, axis=(1, 2), keepdims=True)
-    x = x / np.maximum([_robust_sigma(b) for b in x], 1e-12)[:, None, None]
-    img = x.sum(0) / np.sqrt(len(bands))
-    return ndi.gaussian_filter(img, smooth) if smooth else img
-
-def _central_segment(img, noise, nsigma):
-    "The galaxy's segment (pixels above `nsigma` noise connected to the centre) and the other sources' segments."
-    lab, n = ndi.label(img > nsigma * noise)
-    H, W = img.shape
-    core = lab[max(H // 2 - 3, 0):H // 2 + 3, max(W // 2 - 3, 0):W // 2 + 3].ravel()
-    counts = np.bincount(core, minlength=n + 1); counts[0] = 0
-    galaxy = lab == counts.argmax() if counts.any() else np.zeros_like(lab, bool)
-    return galaxy, (lab > 0) & ~ndi.binary_dilation(galaxy, iterations=3)
-
 def rotational_asymmetry(stack, bands=('G', 'R', 'F660'), nsigma: float = 1.0, smooth: float = 1.0,
                          radius: float | None = None, search: float = 2.0) -> float:
     """Rotational asymmetry A = (Σ|I - I_180| - noise term) / Σ|I| of the galaxy at the centre of a `(12, H, W)` stack,
@@ -711,8 +787,8 @@ def mock(out: str,  # folder to write the survey to (created if needed)
     jel = cat.jclass > 0
     print(f"mock survey: {n} galaxies x {N_BANDS} bands at {size} px in {time.time() - t0:.1f} s -> {Path(out)}")
     print(f"  jellyfish: {int(jel.sum())} (JClass 1-5: {', '.join(str(int((cat.jclass == j).sum())) for j in range(1, 6))}); "
-          f"seen by the simulated classifiers: {int((cat.visual_jclass > 0).sum())}")
+          f"seen by the simulated classifiers (from the pixels): {int((cat.visual_jclass > 0).sum())}")
     hn = cat.hard_negative[cat.hard_negative != ''].value_counts()
     print(f"  hard negatives: {int(hn.sum())} ({', '.join(f'{k} {v}' for k, v in sorted(hn.items()))})")
-    print(f"  clusters: {', '.join(f'{k} {v}' for k, v in cat.cluster.value_counts().sort_index().items())}")
+    print(survey_summary(cat).to_string())
     print(f"  catalogue: {Path(out) / 'catalog.csv'}")
