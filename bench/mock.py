@@ -8,7 +8,7 @@ import argparse, json, os, platform, shutil, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 
-from jellyfish_nbdev.mock import make_mock_survey, load_mock_galaxy, asymmetry_scores, gini, threshold_baseline
+from jellyfish_nbdev.mock import make_mock_survey, load_mock_galaxy, asymmetry_scores, gini, threshold_baseline, survey_summary
 
 
 def generate(out, n, size, seed):
@@ -48,6 +48,14 @@ def main():
         res['baseline'] = base
         res['jellyfish_fraction'] = round(float((cat.jclass > 0).mean()), 3)
         res['median_tail_snr_by_jclass'] = {int(k): float(v) for k, v in cat[cat.jclass > 0].groupby('jclass').tail_snr.median().items()}
+        from sklearn.metrics import roc_auc_score
+        votes = np.array([[int(v) > 0 for v in s.split(';')] for s in cat.visual_votes])
+        res['visual_vs_truth'] = dict(consensus_auc=round(float(roc_auc_score(cat.jclass > 0, votes.mean(1))), 3),
+                                      visibility_auc=round(float(roc_auc_score(cat.jclass > 0, cat.tail_visibility)), 3),
+                                      consensus_recall=round(float((cat.visual_jclass[cat.jclass > 0] > 0).mean()), 3),
+                                      consensus_false_alarms=round(float((cat.visual_jclass[cat.jclass == 0] > 0).mean()), 3),
+                                      all_three_agree=round(float((votes.all(1) | (~votes).all(1)).mean()), 3))
+        res['clusters'] = survey_summary(cat).reset_index().rename(columns={'index': 'cluster'}).to_dict('records')
         res['seen_as_jellyfish_by_jclass'] = {int(k): round(float(v), 2) for k, v in
                                               cat[cat.jclass > 0].groupby('jclass').visual_jclass.apply(lambda s: (s > 0).mean()).items()}
     finally:
@@ -57,6 +65,8 @@ def main():
     print(pd.DataFrame(res['baseline']).T.to_string())
     print('median tail S/N (J0660) by JClass:', res['median_tail_snr_by_jclass'])
     print('seen as jellyfish by the simulated classifiers:', res['seen_as_jellyfish_by_jclass'])
+    print('simulated visual classifiers against the truth:', res['visual_vs_truth'])
+    print(pd.DataFrame(res['clusters']).to_string(index=False))
     out = Path(__file__).parent / 'results' / 'mock.json'
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(res, indent=1))

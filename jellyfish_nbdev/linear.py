@@ -261,7 +261,7 @@ def held_out_predictions(features, x: torch.Tensor | None, y, folds, fractions=(
 
 # %% ../nbs/07_linear.ipynb #91eeb6b4
 def score_metrics(preds: pd.DataFrame, labels: dict, subsets: dict | None = None) -> pd.DataFrame:
-    "`binary_metrics` of `held_out_predictions` per method, fraction, seed, fold and `overall`, for each label set (`{name: y}`) and subset (`{name: boolean mask}`)."
+    "`binary_metrics` of `held_out_predictions` per method, fraction, seed, fold and `overall` (the folds pooled, when there are several), for each label set (`{name: y}`) and subset (`{name: boolean mask}`)."
     subsets = subsets or {'all': None}
     rows = []
     for (method, frac, seed), g in preds.groupby(['method', 'fraction', 'seed'], sort=False):
@@ -269,7 +269,8 @@ def score_metrics(preds: pd.DataFrame, labels: dict, subsets: dict | None = None
             yl = np.asarray(yl).astype(int)
             for sname, mask in subsets.items():
                 keep = np.ones(len(g), bool) if mask is None else np.asarray(mask, bool)[g.idx.values]
-                for fold, h in list(g[keep].groupby('fold', sort=False)) + [('overall', g[keep])]:
+                parts = list(g[keep].groupby('fold', sort=False))
+                for fold, h in parts + ([('overall', g[keep])] if len(parts) > 1 else []):
                     if not len(h): continue
                     rows.append(dict(method=method, fold=fold, fraction=frac, seed=seed, labels=lname, subset=sname,
                                      n_train=h.n_train.iloc[0] if fold != 'overall' else np.nan,
@@ -316,14 +317,14 @@ def seed_summary(results: pd.DataFrame, folds: dict | None = None) -> pd.DataFra
 
 # %% ../nbs/07_linear.ipynb #31f7f482
 def plot_label_efficiency(results: pd.DataFrame, metric: str = 'macro_f1', ax=None, title: str | None = None, spread: str = 'seeds',
-                          labels: str | None = None, subset: str = 'all'):
-    "`metric` against the fraction of training labels, one line per method: pooled held-out predictions, mean ± std over seeds (`spread='seeds'`), or mean ± std over the held-out folds (`spread='folds'`)."
+                          labels: str | None = None, subset: str = 'all', fold: str = 'overall'):
+    "`metric` against the fraction of training labels, one line per method: pooled held-out predictions (or those of one `fold`), mean ± std over seeds (`spread='seeds'`), or mean ± std over the held-out folds (`spread='folds'`)."
     import matplotlib.pyplot as plt
     if spread not in ('seeds', 'folds'): raise ValueError(f"spread must be 'seeds' or 'folds', not {spread!r}")
     if ax is None: _, ax = plt.subplots(figsize=(4.5, 3))
     if 'labels' in results: results = results[results.labels == (labels if labels is not None else results.labels.iloc[0])]
     if 'subset' in results: results = results[results.subset == subset]
-    r = results[results.fold == 'overall'] if spread == 'seeds' else results[results.fold != 'overall']
+    r = results[results.fold == fold] if spread == 'seeds' else results[results.fold != 'overall']
     for method, g in r.groupby('method'):
         s = g.groupby('fraction')[metric].agg(['mean', 'std']).fillna(0)
         ax.errorbar(s.index * 100, s['mean'], yerr=s['std'], marker='o', capsize=3, label=method)

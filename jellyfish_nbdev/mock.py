@@ -698,7 +698,7 @@ def load_tail_mask(out, galaxy: str) -> np.ndarray | None:
     return fits.getdata(f).astype(np.uint8) if f.exists() else None
 def survey_summary(cat: pd.DataFrame) -> pd.DataFrame:
     """Per cluster (and in all): distance, galaxies, jellyfish, their share, the detectable ones, and the fraction of each true
-    JClass that the simulated classifiers' consensus calls a jellyfish (`seen_J1` ... `seen_J5`), with the false-alarm rate on JClass 0."""
+    JClass that the simulated classifiers' consensus calls a jellyfish (`seen_J1` ... `seen_J5`), with the false-alarm rate on JClass 0 (`seen_J0`) and on its ordinary galaxies (`seen_ordinary`)."""
     def one(d):
         jel, seen = d.jclass > 0, d.visual_jclass > 0
         row = dict(distance_mpc=d.distance_mpc.iloc[0] if d.distance_mpc.nunique() == 1 else np.nan, n=len(d),
@@ -707,6 +707,7 @@ def survey_summary(cat: pd.DataFrame) -> pd.DataFrame:
                    median_disc_scale_px=round(float(d.disc_scale_px.median()), 1))
         row.update({f'seen_J{j}': round(float(seen[d.jclass == j].mean()), 2) if (d.jclass == j).any() else np.nan for j in range(1, 6)})
         row['seen_J0'] = round(float(seen[~jel].mean()), 3)
+        row['seen_ordinary'] = round(float(seen[~jel & (d.hard_negative.fillna('') == '')].mean()), 3)
         return pd.Series(row)
     t = pd.DataFrame({c_: one(d) for c_, d in cat.groupby('cluster', sort=False)}).T
     t.loc['all'] = one(cat)
