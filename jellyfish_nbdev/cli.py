@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     'mock':     ('jellyfish_nbdev.mock', 'mock', 'write a mock S-PLUS survey with known truth'),
     'ingest':   ('jellyfish_nbdev.io', 'ingest', 'FITS cutouts -> background-subtracted 12-band stacks + manifest'),
     'pretrain': ('jellyfish_nbdev.simclr', 'pretrain', 'SimCLR pretraining of a 12-band encoder'),
+    'cv':       ('jellyfish_nbdev.simclr', 'cross_validate', 'k-fold cross-validation of the pretraining (pair retrieval)'),
     'embed':    ('jellyfish_nbdev.embed', 'embed', 'representations of a catalogue (sharded, resumable)'),
     'evaluate': ('jellyfish_nbdev.linear', 'evaluate', 'linear learner vs supervised baseline, leave-one-cluster-out'),
     'search':   ('jellyfish_nbdev.search', 'search', 'query by example: the nearest neighbours of a galaxy'),

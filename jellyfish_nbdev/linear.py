@@ -28,9 +28,10 @@ from .core import set_seed, default_device
 # %% auto #0
 __all__ = ['PAPER_TEST_CLUSTER', 'METRICS', 'binary_metrics', 'cluster_folds', 'kfold_folds', 'label_subset', 'balanced_indices',
            'LinearProbe', 'fit_linear', 'predict_linear', 'logistic_probe', 'JellyfishClassifier', 'StepCounter',
-           'TrainViews', 'supervised_config', 'fit_supervised', 'predict_images', 'paper_split', 'held_out_predictions',
-           'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict', 'seed_summary', 'plot_label_efficiency',
-           'plot_confusion', 'score_profile', 'occlude_tails', 'occlusion_effect', 'load_features', 'evaluate']
+           'TrainViews', 'supervised_config', 'finetune_config', 'fit_supervised', 'predict_images', 'paper_split',
+           'held_out_predictions', 'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict', 'seed_summary',
+           'plot_label_efficiency', 'plot_confusion', 'score_profile', 'occlude_tails', 'occlusion_effect',
+           'load_features', 'evaluate']
 
 # %% ../nbs/07_linear.ipynb #c229c143
 def binary_metrics(y_true, score, threshold: float = 0.5) -> dict:
@@ -124,6 +125,7 @@ def logistic_probe(X, y, train_idx, C: float = 1.0):
 from dataclasses import replace as _replace
 from functools import partial
 from fastai.optimizer import OptimWrapper
+import copy
 from .augment import AugmentConfig, augment_batch, augment_views, normalize_bands
 from .simclr import make_encoder, encoder_inputs, get_preset, precision_callbacks, adamw
 
@@ -164,16 +166,27 @@ def supervised_config(x_train: torch.Tensor, preset: str = 'cpu', arch: str | No
             'bin': cfg.aug.bin, 'size': cfg.aug.size, 'mean': x64.mean((0, 2, 3)).tolist(), 'std': std.tolist(),
             'aug': _replace(cfg.aug, crop_scale=(0.5, 1.0)).to_dict()}
 
+def finetune_config(encoder_config: dict) -> dict:
+    "Input settings for fine-tuning a pretrained encoder: its own view and band statistics, the baseline's augmentations at that view."
+    c = {k: encoder_config[k] for k in ('arch', 'stem', 'n_bands', 'center_crop', 'bin', 'size', 'mean', 'std')}
+    aug = AugmentConfig.from_dict(encoder_config['pretrain']['aug']) if 'pretrain' in encoder_config else get_preset('cpu').aug
+    return {**c, 'aug': _replace(aug, crop_scale=(0.5, 1.0), center_crop=c['center_crop'], bin=c['bin'], size=c['size']).to_dict()}
+
 def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str | None = None, epochs: int = 15,
                    lr: float = 2e-3, bs: int = 32, seed: int = 0, device=None, precision: str = 'auto',
-                   samples_per_epoch: int | None = None) -> Learner:
+                   samples_per_epoch: int | None = None, encoder: nn.Module | None = None, encoder_config: dict | None = None) -> Learner:
     """Train the supervised baseline (ResNet from scratch + linear layer, BCE, balanced sampling) on stacks `x[train_idx]`;
-    `samples_per_epoch` fixes an epoch's length (so every label fraction gets the same optimiser steps); mixed precision as SimCLR's."""
+    `samples_per_epoch` fixes an epoch's length (so every label fraction gets the same optimiser steps); mixed precision as SimCLR's.
+    With a pretrained `encoder` (and its `encoder_config`), fine-tune a copy of it instead of starting from scratch."""
     y, idx = np.asarray(y).astype(int), np.asarray(train_idx)
     if len(np.unique(y[idx])) < 2: raise ValueError("the training labels hold one class only; a classifier needs both")
     set_seed(seed)
-    config = supervised_config(x[idx], preset, arch)
-    enc = make_encoder(config['arch'], config['n_bands'], config['stem'])
+    if encoder is None:
+        config = supervised_config(x[idx], preset, arch)
+        enc = make_encoder(config['arch'], config['n_bands'], config['stem'])
+    else:
+        if encoder_config is None: raise ValueError("fine-tuning needs the encoder's config (from `load_encoder`)")
+        config, enc = finetune_config(encoder_config), copy.deepcopy(encoder).float().train()
     model = JellyfishClassifier(enc, nn.Linear(enc.n_features, 1))
     bal = idx[balanced_indices(y[idx], seed, samples_per_epoch)]
     yt = torch.as_tensor(y, dtype=torch.float32)
@@ -208,7 +221,7 @@ def paper_split(clusters, test: str = PAPER_TEST_CLUSTER) -> list[tuple[str, np.
     if test not in set(c): raise ValueError(f"the paper's split tests on {test!r}, but the clusters are {sorted(set(c))}")
     return [(test, np.flatnonzero(c != test), np.flatnonzero(c == test))]
 
-def _fit_score(method, features, x, y, tr, te, seed, spe, preset, sup_epochs, lin_epochs, extra):
+def _fit_score(method, features, x, y, tr, te, seed, spe, preset, sup_epochs, lin_epochs, extra, encoder=None):
     "Train `method` on `tr`; return a predictor `f(features, x) -> scores of te`, the fit's seconds and optimiser steps."
     t0 = time.time()
     if method == 'ssl_linear':
@@ -218,8 +231,9 @@ def _fit_score(method, features, x, y, tr, te, seed, spe, preset, sup_epochs, li
     if method == 'ssl_logistic':
         m = logistic_probe(features, y, tr)
         return (lambda f, xx: m.predict_proba(f[te])[:, 1]), time.time() - t0, np.nan
-    if method == 'supervised':
-        learn = fit_supervised(x, y, tr, preset=preset, epochs=sup_epochs, seed=seed, samples_per_epoch=spe)
+    if method in ('supervised', 'ssl_finetune'):
+        enc, enc_cfg = encoder if method == 'ssl_finetune' else (None, None)
+        learn = fit_supervised(x, y, tr, preset=preset, epochs=sup_epochs, seed=seed, samples_per_epoch=spe, encoder=enc, encoder_config=enc_cfg)
         return (lambda f, xx: predict_images(learn.model, xx[te], learn.config)), time.time() - t0, learn.step_counter.steps
     s = np.asarray(extra[method], float)[:, None]                        # a one-number score: logistic regression on it
     m = logistic_probe(s, y, tr)
@@ -227,10 +241,12 @@ def _fit_score(method, features, x, y, tr, te, seed, spe, preset, sup_epochs, li
 
 def held_out_predictions(features, x: torch.Tensor | None, y, folds, fractions=(1.0,), seeds=(0,), supervised: bool = True,
                          preset: str = 'cpu', sup_epochs: int = 15, lin_epochs: int = 30, extra_scores: dict | None = None,
-                         fixed_scores: dict | None = None, occluded: dict | None = None, progress: bool = False) -> pd.DataFrame:
+                         fixed_scores: dict | None = None, occluded: dict | None = None, encoder: tuple | None = None,
+                         progress: bool = False) -> pd.DataFrame:
     """Held-out probability of 'jellyfish' for every method, label fraction, seed, fold and test galaxy (column `idx`).
     Methods: `ssl_linear` and `ssl_logistic` on `features`, `supervised` on stacks `x`, a logistic regression on each
-    one-number score of `extra_scores`, and the scores of `fixed_scores` as they are (not trained). Labels `y` train;
+    one-number score of `extra_scores`, the scores of `fixed_scores` as they are (not trained), and with `encoder`
+    (`(module, config)` from `load_encoder`) `ssl_finetune`: the supervised recipe starting from the pretrained weights. Labels `y` train;
     a seed draws the label subset and initialises the fit. Every fit in a fold gets as many optimiser steps as with all
     of its labels. `occluded` (`{name: {'features': ..., 'x': ...}}`, altered copies) adds a column `score_<name>` at fraction 1."""
     y = np.asarray(y).astype(int)
@@ -238,7 +254,8 @@ def held_out_predictions(features, x: torch.Tensor | None, y, folds, fractions=(
     if x is not None and len(x) != len(y): raise ValueError(f"{len(x)} image stacks for {len(y)} labels")
     if x is not None and x.device.type == 'cpu': x = x.contiguous(memory_format=torch.channels_last)   # once for every fit
     extra, occluded = dict(extra_scores or {}), dict(occluded or {})
-    methods = (['ssl_linear', 'ssl_logistic'] if features is not None else []) + (['supervised'] if supervised and x is not None else []) + list(extra)
+    methods = (['ssl_linear', 'ssl_logistic'] if features is not None else []) + (['supervised'] if supervised and x is not None else []) \
+            + (['ssl_finetune'] if encoder is not None and x is not None else []) + list(extra)
     out = []
     for frac in fractions:
         for seed in seeds:
@@ -246,7 +263,7 @@ def held_out_predictions(features, x: torch.Tensor | None, y, folds, fractions=(
                 sub = label_subset(tr, y, frac, seed)
                 spe = 2 * int(np.bincount(y[tr]).max())                  # an epoch's length with all of the fold's labels
                 for method in methods:
-                    predict, secs, steps = _fit_score(method, features, x, y, sub, te, seed, spe, preset, sup_epochs, lin_epochs, extra)
+                    predict, secs, steps = _fit_score(method, features, x, y, sub, te, seed, spe, preset, sup_epochs, lin_epochs, extra, encoder)
                     row = dict(method=method, fraction=frac, seed=seed, fold=name, idx=te, score=predict(features, x),
                                n_train=len(sub), seconds=secs / len(te), steps=steps)
                     if frac == 1.0:

@@ -711,7 +711,7 @@ def survey_summary(cat: pd.DataFrame) -> pd.DataFrame:
         return pd.Series(row)
     t = pd.DataFrame({c_: one(d) for c_, d in cat.groupby('cluster', sort=False)}).T
     t.loc['all'] = one(cat)
-    return t
+    return t.astype({'n': int, 'jellyfish': int, 'detectable_jellyfish': int})
 
 
 # %% ../nbs/02_mock.ipynb #48ca92a9

@@ -88,6 +88,7 @@ class PipelineConfig:
     label: str = 'jclass'        # label column of the truth, evaluated against (> 0 is jellyfish)
     train_label: str = 'visual_jclass'  # label column the classifiers train on, as users have it (falls back to `label`)
     eval_seeds: int = 3          # seeds of the evaluation (label subsets and classifier fits): mean and spread
+    finetune: bool = True        # also fine-tune the SimCLR encoder with the supervised recipe (`ssl_finetune`, on the paper split)
 
 def _labelled(man: pd.DataFrame, label: str) -> bool:
     return label in man.columns and pd.to_numeric(man[label], errors='coerce').notna().all() \
@@ -164,6 +165,7 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     hard-negative kind, and the tail-occlusion test."""
     from jellyfish_nbdev.linear import (held_out_predictions, score_metrics, seed_summary, cluster_folds, paper_split, PAPER_TEST_CLUSTER,
                                         metrics_dict, score_profile, occlusion_effect, plot_label_efficiency, plot_confusion, summary_table)
+    from jellyfish_nbdev.simclr import load_encoder
     man, feats, y_truth, x = _features_and_labels(run, cfg.label)
     train_label = _train_label(man, cfg)
     y_train = (pd.to_numeric(man[train_label]) > 0).astype(int).values
@@ -187,7 +189,10 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     kw = dict(seeds=seeds, sup_epochs=cfg.sup_epochs, extra_scores=extra, fixed_scores=fixed, progress=True)
     low = tuple(sorted(f for f in set(cfg.fractions) if f < 1))
     preds = pd.concat([held_out_predictions(feats, x, y_train, loco, fractions=(1.0,), occluded=occluded, **kw)]
-                      + ([held_out_predictions(feats, x, y_train, curve_folds, fractions=low, **kw)] if low else []), ignore_index=True)
+                      + ([held_out_predictions(feats, x, y_train, curve_folds, fractions=low, **kw)] if low else [])
+                      + ([held_out_predictions(None, x, y_train, curve_folds, fractions=low + (1.0,), seeds=seeds, sup_epochs=cfg.sup_epochs,
+                                               supervised=False, encoder=load_encoder(run.out / 'pretrain'), progress=True)] if cfg.finetune else []),
+                      ignore_index=True)
     res = score_metrics(preds, labels, subsets)
     save_csv(run.out / 'evaluation' / 'predictions.csv', preds.assign(galaxy=man.galaxy.values[preds.idx.values]))
     save_csv(run.out / 'evaluation' / 'results.csv', res.drop(columns='confusion').assign(confusion=res.confusion.map(json.dumps)))
@@ -370,7 +375,7 @@ def comparison_table(metrics: dict) -> pd.DataFrame:
         rows.append(dict(method=f'{method} (paper, real S-PLUS)', held_out='Fornax', macro_precision=v['macro_precision'],
                          macro_recall=v['macro_recall'], macro_f1=np.nan, roc_auc=v['roc_auc']))
     return pd.DataFrame(rows)
-EVAL_METHODS = ('ssl_linear', 'ssl_logistic', 'supervised', 'asymmetry', 'visual')
+EVAL_METHODS = ('ssl_linear', 'ssl_logistic', 'ssl_finetune', 'supervised', 'asymmetry', 'visual')
 
 def evaluation_table(metrics: dict, fraction: float = 1.0, subset: str = 'all', fmt: str = '{:.2f} ± {:.2f}') -> pd.DataFrame:
     "The headline table from `metrics.json`: per method, protocol and label set, each metric as 'mean ± std over seeds'."
@@ -444,7 +449,8 @@ def write_report(run: Run, results: dict, metrics: dict, title: str) -> Path:
         parts = [_p(f"Trained on the <b>{ev.get('train_label', 'jclass')}</b> labels (the visual consensus: what a user has), scored against the "
                     f"truth and against the visual consensus; every number is the mean ± std over {len(seeds)} seeds (label subsets and "
                     "classifier fits; the encoder is pretrained once). <i>leave one cluster out</i> pools the held-out predictions of the three "
-                    "folds; <i>paper split</i> is the paper's protocol (train Antlia + Hydra, test Fornax). <i>asymmetry</i> is a logistic "
+                    "folds; <i>paper split</i> is the paper's protocol (train Antlia + Hydra, test Fornax). <i>ssl_finetune</i> trains the SimCLR "
+                    "encoder further with the supervised recipe (paper split only), <i>asymmetry</i> is a logistic "
                     "regression on the rotational asymmetry alone, <i>visual</i> the simulated classifiers' consensus (a reference, not trained)."),
                  _table(evaluation_table(metrics)),
                  _p(f"The same on the galaxies whose tail is detectable (J0660 tail S/N ≥ 5, and every non-jellyfish): "
@@ -539,7 +545,7 @@ def run_pipeline(out, cfg: PipelineConfig | None = None, fits_dir=None, catalog=
     if labelled:
         res['evaluate'] = run.stage('evaluate', lambda: stage_evaluate(run, cfg),
                                     dict(sup_epochs=cfg.sup_epochs, fractions=list(cfg.fractions), seed=cfg.seed, label=cfg.label,
-                                         train_label=cfg.train_label, eval_seeds=cfg.eval_seeds), after=['embed'])
+                                         train_label=cfg.train_label, eval_seeds=cfg.eval_seeds, finetune=cfg.finetune), after=['embed'])
     elif verbose: print(f"no usable '{cfg.label}' labels (or fewer than two clusters): skipping the evaluation and Grad-CAM")
     res['search'] = run.stage('search', lambda: stage_search(run, cfg), dict(k=cfg.k, label=cfg.label), after=['embed'])
     if labelled:

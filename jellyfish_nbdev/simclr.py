@@ -34,7 +34,8 @@ __all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'SimCLRModel
            'pair_top1', 'pair_top5', 'NTXentLoss', 'show_pairs', 'SimCLR', 'CPUAutocast', 'cpu_has_bf16',
            'precision_callbacks', 'PretrainConfig', 'SurveyPositions', 'simclr_dls', 'adamw', 'lr_schedule',
            'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset', 'EpochCheckpoint', 'load_checkpoint',
-           'plot_history', 'run_config', 'resume_run', 'pretrain', 'load_encoder', 'encoder_inputs', 'represent']
+           'pretrain_folds', 'plot_history', 'run_config', 'resume_run', 'pretrain', 'load_encoder', 'encoder_inputs',
+           'represent', 'cross_validate']
 
 # %% ../nbs/05_simclr.ipynb #a133021d
 RESNETS = {'resnet18': torchvision.models.resnet18, 'resnet34': torchvision.models.resnet34,
@@ -333,6 +334,12 @@ def _load_stacks(data_dir, clusters=None, center=None, channels_last=False) -> t
         man = man[man.cluster.isin(clusters)].reset_index(drop=True)
     return load_stacks(man, crop=field_crop(man.path.iloc[0], center), channels_last=channels_last), man
 
+def pretrain_folds(n: int, k: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    "`k` shuffled folds of `n` galaxies: `(train_idx, valid_idx)` for each, every galaxy in exactly one validation fold (scikit-learn's `KFold`)."
+    from sklearn.model_selection import KFold
+    if not 2 <= k <= n: raise ValueError(f"k-fold cross-validation needs 2 <= k <= {n} galaxies, got k={k}")
+    return [(np.sort(tr), np.sort(va)) for tr, va in KFold(k, shuffle=True, random_state=seed).split(np.zeros(n))]
+
 def _split(n: int, valid_pct: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     "Random train/validation indices; the validation set has at least 2 images or none."
     idx = np.random.default_rng(seed).permutation(n)
@@ -394,12 +401,18 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
              device: str = None,         # 'cpu', 'cuda', ... (default: the best available)
              resume: bool = True,        # resume from out/checkpoint.pth if there is one (--no-resume: start over)
              progress: bool = True,      # fastai's progress bars and epoch table (--no-progress: quiet)
+             fold: str = None,           # 'i/k': hold out fold i (0-based) of k as the validation galaxies (see `cross_validate`)
             ) -> dict:
     "Pretrain a 12-band SimCLR encoder on the ingested galaxies in `data_dir`; write encoder, config, history and curves to `out`; return the config."
     cfg = get_preset(preset, epochs=epochs, arch=arch, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed)
     out, device = Path(out), torch.device(device or default_device())
     x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, cfg.channels_last and device.type == 'cpu')
-    itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
+    if fold is None: itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
+    else:
+        try: i, k = map(int, str(fold).split('/'))
+        except ValueError: raise ValueError(f"fold must be 'i/k' (e.g. '0/5'), got {fold!r}") from None
+        if not 0 <= i < k: raise ValueError(f"fold {fold!r}: i must be within 0..{k - 1}")
+        itr, iva = pretrain_folds(len(x), k, cfg.seed)[i]
     config = run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
     learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device)
     start, history = resume_run(learn, out, config, resume, progress)
@@ -470,3 +483,26 @@ def represent(encoder: nn.Module, x: torch.Tensor, config: dict, bs: int = 128, 
         with torch.autocast(dev.type, dtype=_AUTOCAST[precision] or torch.float32, enabled=precision != 'fp32'):
             out.append(encoder(v).float().cpu())
     return torch.cat(out) if out else torch.zeros(0, config.get('n_features', 512))
+
+# %% ../nbs/05_simclr.ipynb #cbb88c65
+def cross_validate(data_dir: str,            # folder written by `jellyfish ingest`
+                   k: int = 5,               # folds
+                   preset: str = 'cpu',      # SimCLR preset
+                   epochs: int = None,       # epochs per fold (default: the preset's)
+                   seed: int = None,         # seed of the folds and the training (default: the preset's)
+                   out: str = 'runs/cv',     # one pretraining run per fold in out/fold<i>, the summary in out/cv.json
+                   progress: bool = False,   # fastai's progress bars
+                  ) -> pd.DataFrame:
+    "k-fold cross-validation of SimCLR pretraining: pretrain on k-1 folds, score pair retrieval (top-1, top-5) on the held-out fold."
+    out = Path(out)
+    rows = []
+    for i in range(k):
+        c = pretrain(data_dir, preset=preset, epochs=epochs, seed=seed, out=str(out / f'fold{i}'), fold=f'{i}/{k}', progress=progress)
+        h = pd.read_csv(out / f'fold{i}' / 'history.csv')
+        rows.append(dict(fold=i, n_train=len(c['train_galaxies']), n_valid=len(c['valid_galaxies']),
+                         pair_top1=float(h.pair_top1.iloc[-1]), pair_top5=float(h.pair_top5.iloc[-1]), valid_loss=float(h.valid_loss.iloc[-1])))
+    res = pd.DataFrame(rows)
+    summary = dict(k=k, preset=preset, epochs=epochs, folds=rows, **{f'{m}_{s}': float(getattr(res[m], s)()) for m in ('pair_top1', 'pair_top5') for s in ('mean', 'std')})
+    save_text(out / 'cv.json', json.dumps(summary, indent=1))
+    print(f"{k}-fold pair retrieval: top-5 {summary['pair_top5_mean']:.3f} ± {summary['pair_top5_std']:.3f}, top-1 {summary['pair_top1_mean']:.3f} ± {summary['pair_top1_std']:.3f} -> {out / 'cv.json'}")
+    return res
