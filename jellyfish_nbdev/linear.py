@@ -345,7 +345,7 @@ def plot_label_efficiency(results: pd.DataFrame, metric: str = 'macro_f1', ax=No
     for method, g in r.groupby('method'):
         s = g.groupby('fraction')[metric].agg(['mean', 'std']).fillna(0)
         ax.errorbar(s.index * 100, s['mean'], yerr=s['std'], marker='o', capsize=3, label=method)
-    ax.set_xscale('log'); ax.set_xlabel('training labels used (%)'); ax.set_ylabel(metric.replace('_', ' ') + f' (± std over {spread})')
+    ax.set_xscale('log'); ax.set_xlabel('training labels used (%)'); ax.set_ylabel({'roc_auc': 'ROC-AUC', 'macro_f1': 'macro F1'}.get(metric, metric.replace('_', ' ')) + f' (± std over {spread})')
     ax.set_xticks([10, 25, 50, 100]); ax.set_xticklabels(['10', '25', '50', '100'])
     ax.legend(fontsize=8); ax.grid(alpha=.3)
     if title: ax.set_title(title, fontsize=9)

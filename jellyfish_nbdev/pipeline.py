@@ -538,7 +538,9 @@ def run_pipeline(out, cfg: PipelineConfig | None = None, fits_dir=None, catalog=
     first = ['mock'] if mock else []
     box = min(25, max(8, cfg.size // 4)) if mock else 25   # the paper's 25 px box needs cutouts of ~100 px or more
     res['ingest'] = run.stage('ingest', lambda: stage_ingest(run, fits_dir, catalog, box), dict(fits_dir=str(fits_dir), catalog=str(catalog), box=box), after=first)
-    res['pretrain'] = run.stage('pretrain', lambda: stage_pretrain(run, cfg), dict(preset=cfg.preset, epochs=cfg.epochs, seed=cfg.seed), after=['ingest'])
+    from jellyfish_nbdev.simclr import get_preset
+    res['pretrain'] = run.stage('pretrain', lambda: stage_pretrain(run, cfg), dict(preset=cfg.preset, epochs=cfg.epochs, seed=cfg.seed,
+                                recipe=get_preset(cfg.preset).to_dict()), after=['ingest'])   # a changed preset is a new encoder
     res['embed'] = run.stage('embed', lambda: stage_embed(run), {}, after=['pretrain'])
     from jellyfish_nbdev.data import load_manifest
     labelled = _labelled(load_manifest(run.out / 'data'), cfg.label)

@@ -54,8 +54,10 @@ def verdict(m: dict) -> str:
         text += (f" Replacing the true tail with sky noise moves the held-out jellyfish score by {oc.loc['ssl_linear', 'mean_change']:+.3f} "
                  f"(linear learner) and {oc.loc['supervised', 'mean_change']:+.3f} (supervised).")
     if len(ef):
-        text += (f" With 10 % of the labels (paper split): linear learner {low('ssl_linear', 0.1)}, supervised {low('supervised', 0.1)}; "
-                 f"with 25 %: {low('ssl_linear', 0.25)} and {low('supervised', 0.25)}.")
+        text += (f" On the paper split, with 10 % of the labels: linear learner {low('ssl_linear', 0.1)}, fine-tuned encoder "
+                 f"{low('ssl_finetune', 0.1)}, supervised {low('supervised', 0.1)}; with 25 %: {low('ssl_linear', 0.25)}, "
+                 f"{low('ssl_finetune', 0.25)} and {low('supervised', 0.25)}; with all: {low('ssl_linear', 1.0)}, "
+                 f"{low('ssl_finetune', 1.0)} and {low('supervised', 1.0)}.")
     return text
 
 
