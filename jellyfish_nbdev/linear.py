@@ -27,11 +27,11 @@ from .core import set_seed, default_device
 
 # %% auto #0
 __all__ = ['PAPER_TEST_CLUSTER', 'METRICS', 'binary_metrics', 'cluster_folds', 'kfold_folds', 'label_subset', 'balanced_indices',
-           'LinearProbe', 'fit_linear', 'predict_linear', 'logistic_probe', 'JellyfishClassifier', 'StepCounter',
+           'LinearProbe', 'StepCounter', 'fit_linear', 'predict_linear', 'logistic_probe', 'JellyfishClassifier',
            'TrainViews', 'supervised_config', 'finetune_config', 'fit_supervised', 'predict_images', 'paper_split',
-           'held_out_predictions', 'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict', 'seed_summary',
-           'plot_label_efficiency', 'plot_confusion', 'score_profile', 'occlude_tails', 'occlusion_effect',
-           'load_features', 'evaluate']
+           'held_out_predictions', 'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict',
+           'mean_and_spread', 'seed_summary', 'plot_label_efficiency', 'plot_confusion', 'score_profile',
+           'occlude_tails', 'occlusion_effect', 'load_features', 'evaluate']
 
 # %% ../nbs/07_linear.ipynb #c229c143
 def binary_metrics(y_true, score, threshold: float = 0.5) -> dict:
@@ -97,6 +97,12 @@ def _feature_dls(X, y, idx, bs, seed, n_total=None):
     ds = list(zip(X[bal], y[bal]))
     return DataLoaders(DataLoader(ds, bs=bs, shuffle=True, drop_last=False), DataLoader(ds[:bs], bs=bs), device='cpu')
 
+class StepCounter(Callback):
+    "Count the optimiser steps of a fit (`learn.step_counter.steps`)."
+    order = 99
+    def before_fit(self): self.steps = 0
+    def after_step(self): self.steps += 1
+
 def fit_linear(X, y, train_idx=None, epochs: int = 30, lr: float = 3e-2, wd: float = 1e-3, bs: int = 64,
                seed: int = 0, samples_per_epoch: int | None = None) -> Learner:
     "Train the linear learner (fastai, BCE, class-balanced sampling; `samples_per_epoch` fixes an epoch's length) on features `X[train_idx]`; returns the `Learner`."
@@ -106,7 +112,7 @@ def fit_linear(X, y, train_idx=None, epochs: int = 30, lr: float = 3e-2, wd: flo
     set_seed(seed)
     Xt = torch.from_numpy(X[idx])
     model = LinearProbe(Xt.mean(0), Xt.std(0))
-    learn = Learner(_feature_dls(X, y, idx, bs, seed, samples_per_epoch), model, loss_func=BCEWithLogitsLossFlat(), wd=wd)
+    learn = Learner(_feature_dls(X, y, idx, bs, seed, samples_per_epoch), model, loss_func=BCEWithLogitsLossFlat(), wd=wd, cbs=StepCounter())
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     return learn
 
@@ -134,12 +140,6 @@ class JellyfishClassifier(nn.Module):
     def __init__(self, encoder: nn.Module, head: nn.Module):
         super().__init__(); self.encoder, self.head = encoder, head
     def forward(self, x): return self.head(self.encoder(x))
-
-class StepCounter(Callback):
-    "Count the optimiser steps of a fit (`learn.step_counter.steps`)."
-    order = 99
-    def before_fit(self): self.steps = 0
-    def after_step(self): self.steps += 1
 
 class TrainViews(Callback):
     "Training batches: one augmented, standardised view per image; validation batches: the deterministic view. Batches are stacks, or positions in `stacks`."
@@ -226,8 +226,7 @@ def _fit_score(method, features, x, y, tr, te, seed, spe, preset, sup_epochs, li
     t0 = time.time()
     if method == 'ssl_linear':
         learn = fit_linear(features, y, tr, epochs=lin_epochs, seed=seed, samples_per_epoch=spe)
-        steps = lin_epochs * len(learn.dls.train)
-        return (lambda f, xx: predict_linear(learn, f[te])), time.time() - t0, steps
+        return (lambda f, xx: predict_linear(learn, f[te])), time.time() - t0, learn.step_counter.steps
     if method == 'ssl_logistic':
         m = logistic_probe(features, y, tr)
         return (lambda f, xx: m.predict_proba(f[te])[:, 1]), time.time() - t0, np.nan
@@ -321,15 +320,19 @@ def metrics_dict(results: pd.DataFrame, fraction: float = 1.0, labels: str | Non
     t = summary_table(results, fraction, labels, subset)
     return {m: {f: {k: float(v) for k, v in t.loc[(m, f)].items()} for f in t.loc[m].index} for m in t.index.get_level_values(0).unique()}
 
+def mean_and_spread(df: pd.DataFrame, by, cols) -> pd.DataFrame:
+    "Mean and standard deviation (columns `<col>_std`, 0 for a single row) of `cols` per group `by`, as a flat table."
+    g = df.groupby(by)[cols]
+    return g.mean().join(g.std(ddof=1).fillna(0.), rsuffix='_std').reset_index()
+
 def seed_summary(results: pd.DataFrame, folds: dict | None = None) -> pd.DataFrame:
     """Mean, spread (std over seeds) and number of seeds of every metric, per method, protocol, labels, subset and fraction.
     `folds` names the protocols: `{protocol: fold}` (default leave-one-cluster-out = 'overall', paper = the Fornax fold)."""
     folds = folds or {'leave_one_cluster_out': 'overall', 'paper_split': PAPER_TEST_CLUSTER}
     parts = [results[results.fold == f].assign(protocol=p) for p, f in folds.items()]
     r = pd.concat(parts, ignore_index=True)
-    g = r.groupby(['method', 'protocol', 'labels', 'subset', 'fraction'])[METRICS]
-    out = g.mean().join(g.std(ddof=1).fillna(0.), rsuffix='_std').join(g.size().rename('n_seeds'))
-    return out.reset_index()
+    by = ['method', 'protocol', 'labels', 'subset', 'fraction']
+    return mean_and_spread(r, by, METRICS).merge(r.groupby(by).size().rename('n_seeds').reset_index(), on=by)
 
 
 # %% ../nbs/07_linear.ipynb #31f7f482

@@ -696,6 +696,7 @@ def load_tail_mask(out, galaxy: str) -> np.ndarray | None:
     "The tail mask (uint8) of `galaxy` in the mock survey in folder `out`, or None if it has no tail."
     f = Path(out) / 'masks' / f'{galaxy}_tail.fits'
     return fits.getdata(f).astype(np.uint8) if f.exists() else None
+
 def survey_summary(cat: pd.DataFrame) -> pd.DataFrame:
     """Per cluster (and in all): distance, galaxies, jellyfish, their share, the detectable ones, and the fraction of each true
     JClass that the simulated classifiers' consensus calls a jellyfish (`seen_J1` ... `seen_J5`), with the false-alarm rate on JClass 0 (`seen_J0`) and on its ordinary galaxies (`seen_ordinary`)."""

@@ -137,16 +137,16 @@ def _features_and_labels(run: Run, label: str):
 def _train_label(man: pd.DataFrame, cfg) -> str:
     return cfg.train_label if _labelled(man, cfg.train_label) else cfg.label
 
-def _occlusions(run: Run, man: pd.DataFrame, x: torch.Tensor, feats: np.ndarray) -> tuple[dict, list]:
-    "Tail-occluded copies of the stacks and their representations, for the galaxies with a mock tail mask."
+def _occlusions(run: Run, man: pd.DataFrame, x: torch.Tensor, feats: np.ndarray, encoder: tuple) -> tuple[dict, list]:
+    "Tail-occluded copies of the stacks and their representations by `encoder` (`(module, config)`), for the galaxies with a mock tail mask."
     from jellyfish_nbdev.gradcam import load_tail_masks
     from jellyfish_nbdev.linear import occlude_tails
-    from jellyfish_nbdev.simclr import load_encoder, represent
+    from jellyfish_nbdev.simclr import represent
     masks = load_tail_masks(man, run.out / 'mock', x.shape)
     rows = sorted(masks)
     if not rows: return {}, []
     centers = {i: (float(man.x_center.iloc[i]), float(man.y_center.iloc[i])) for i in rows}
-    enc, config = load_encoder(run.out / 'pretrain')
+    enc, config = encoder
     out = {}
     for how in ('sky', 'mirror'):
         xo = occlude_tails(x, masks, centers, how)
@@ -155,18 +155,16 @@ def _occlusions(run: Run, man: pd.DataFrame, x: torch.Tensor, feats: np.ndarray)
         out[f'tail_{how}'] = dict(x=xo, features=fo)
     return out, rows
 
-def _mean_std(df: pd.DataFrame, by, cols) -> pd.DataFrame:
-    g = df.groupby(by)[cols]
-    return g.mean().join(g.std(ddof=1).fillna(0.), rsuffix='_std').reset_index()
-
 def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     """Every method on every fold, label fraction and seed, trained on the visual labels (as users have them), scored against the
     truth and the visual consensus, on all galaxies and on those with a detectable tail; the per-JClass profile, the false alarms per
     hard-negative kind, and the tail-occlusion test."""
     from jellyfish_nbdev.linear import (held_out_predictions, score_metrics, seed_summary, cluster_folds, paper_split, PAPER_TEST_CLUSTER,
-                                        metrics_dict, score_profile, occlusion_effect, plot_label_efficiency, plot_confusion, summary_table)
+                                        metrics_dict, score_profile, occlusion_effect, plot_label_efficiency, plot_confusion, summary_table,
+                                        mean_and_spread)
     from jellyfish_nbdev.simclr import load_encoder
     man, feats, y_truth, x = _features_and_labels(run, cfg.label)
+    encoder = load_encoder(run.out / 'pretrain')
     train_label = _train_label(man, cfg)
     y_train = (pd.to_numeric(man[train_label]) > 0).astype(int).values
     labels = {'truth': y_truth}
@@ -178,7 +176,7 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     if mock:
         from jellyfish_nbdev.mock import asymmetry_scores
         extra['asymmetry'] = asymmetry_scores(x.numpy())
-        occluded, occ_rows = _occlusions(run, man, x, feats)
+        occluded, occ_rows = _occlusions(run, man, x, feats, encoder)
     if 'visual_votes' in man:
         fixed['visual'] = [np.mean([int(v) > 0 for v in str(s).split(';')]) for s in man.visual_votes]
     seeds = tuple(range(cfg.seed, cfg.seed + cfg.eval_seeds))
@@ -191,7 +189,7 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     preds = pd.concat([held_out_predictions(feats, x, y_train, loco, fractions=(1.0,), occluded=occluded, **kw)]
                       + ([held_out_predictions(feats, x, y_train, curve_folds, fractions=low, **kw)] if low else [])
                       + ([held_out_predictions(None, x, y_train, curve_folds, fractions=low + (1.0,), seeds=seeds, sup_epochs=cfg.sup_epochs,
-                                               supervised=False, encoder=load_encoder(run.out / 'pretrain'), progress=True)] if cfg.finetune else []),
+                                               supervised=False, encoder=encoder, progress=True)] if cfg.finetune else []),
                       ignore_index=True)
     res = score_metrics(preds, labels, subsets)
     save_csv(run.out / 'evaluation' / 'predictions.csv', preds.assign(galaxy=man.galaxy.values[preds.idx.values]))
@@ -205,7 +203,7 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     eff = curve[['method', 'fraction', 'macro_f1', 'macro_f1_std', 'roc_auc', 'roc_auc_std']].rename(columns={'macro_f1': 'mean', 'macro_f1_std': 'std'})
     at1 = preds[preds.fraction == 1.0]
     jc = pd.to_numeric(man[cfg.label], errors='coerce').values
-    prof = _mean_std(score_profile(at1, jc).rename(columns={'group': 'jclass'}), ['method', 'jclass'], ['called', 'percentile'])
+    prof = mean_and_spread(score_profile(at1, jc).rename(columns={'group': 'jclass'}), ['method', 'jclass'], ['called', 'percentile'])
     kind = np.where(jc > 0, 'jellyfish', man.hard_negative.fillna('').replace('', 'ordinary').values) if 'hard_negative' in man else None
     out = dict(metrics=metrics_dict(res, labels='truth'), evaluation=summ.to_dict('records'), label_efficiency=eff.to_dict('records'),
                jclass_profile=prof.to_dict('records'), figures=figs, seeds=list(seeds), train_label=train_label, curve_fold=curve_fold,
@@ -214,10 +212,10 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
                table=summary_table(res, labels='truth').reset_index().to_dict('records'))
     if kind is not None:
         hn = score_profile(at1[jc[at1.idx.values] == 0], kind).rename(columns={'group': 'kind', 'called': 'false_alarm_rate'})
-        out['hard_negative_profile'] = _mean_std(hn, ['method', 'kind'], ['false_alarm_rate', 'percentile']).to_dict('records')
+        out['hard_negative_profile'] = mean_and_spread(hn, ['method', 'kind'], ['false_alarm_rate', 'percentile']).to_dict('records')
     if occ_rows:
         occ = occlusion_effect(preds, occ_rows)
-        out['occlusion'] = _mean_std(occ, ['method', 'occlusion'], ['mean_change', 'median_change', 'mean_score']).to_dict('records')
+        out['occlusion'] = mean_and_spread(occ, ['method', 'occlusion'], ['mean_change', 'median_change', 'mean_score']).to_dict('records')
     if mock:   # the non-learned baseline as the mock notebook defines it: a threshold chosen on one cluster
         from jellyfish_nbdev.mock import threshold_baseline
         out['asymmetry_baseline'] = threshold_baseline(extra['asymmetry'], y_truth.astype(bool), man.cluster.values).to_dict('records')
@@ -272,8 +270,8 @@ def stage_gradcam(run: Run, cfg: PipelineConfig, layer: str = 'encoder.layer3') 
     from jellyfish_nbdev.gradcam import tail_overlap_table, overlap_by_jclass, gradcam_gallery
     from jellyfish_nbdev.linear import cluster_folds, fit_linear, JellyfishClassifier
     from jellyfish_nbdev.simclr import load_encoder
-    man, _, _, _ = _features_and_labels(run, cfg.label)
-    man, feats, y, x = _features_and_labels(run, _train_label(man, cfg))
+    man, feats, _, x = _features_and_labels(run, cfg.label)
+    y = (pd.to_numeric(man[_train_label(man, cfg)]) > 0).astype(int).values
     enc, config = load_encoder(run.out / 'pretrain')
     mock_dir = run.out / 'mock'
     tables, figs = [], {}
