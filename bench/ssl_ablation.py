@@ -6,23 +6,25 @@ as the demo does: the linear learner trained on the visual labels (`visual_jclas
 three evaluation seeds, scored against the truth. For each recipe it reports ROC-AUC and macro-F1, the mean score
 percentile of JClass >= 3 jellyfish and of each JClass, precision@10 of jellyfish queries (cosine on centred
 representations) against the base rate, and the validation pair retrieval (top-5) that the paper's cross-validation
-selects on. Every number is a mean over pretraining seeds with its spread. All recipes run in this one process, one
+selects on, and what the representations encode (cross-validated R² of ridge regressions for the r magnitude, the
+morphology and the tail's S/N). Every number is a mean over pretraining seeds with its spread. All recipes run in this one process, one
 after the other, so the comparison is side by side.
 
-    python bench/ssl_ablation.py [--data runs/demo/data] [--epochs 60] [--seeds 0 1] [--variants NAME ...]
+    python bench/ssl_ablation.py [--data runs/demo/data] [--epochs 60] [--seeds 0 1] [--variants NAME ...] [--append]
 
 Prints a table and writes bench/results/ssl_ablation.json.
 """
-import argparse, sys, tempfile, time
+import argparse, json, sys, tempfile, time
 from dataclasses import replace
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json
 from jellyfish_nbdev.data import load_manifest, load_stacks
 from jellyfish_nbdev.simclr import PRESETS, pretrain, load_encoder, represent, make_encoder
-from jellyfish_nbdev.linear import held_out_predictions, score_metrics, cluster_folds, score_profile
+from jellyfish_nbdev.linear import held_out_predictions, score_metrics, cluster_folds, score_profile, encoded_properties
+from jellyfish_nbdev.pipeline import galaxy_properties
 from jellyfish_nbdev.search import SimilarityIndex, precision_at_k
 
 VARIANTS = {   # the view recipe, set in full on top of the `cpu` preset (whatever the preset's own views are)
@@ -31,6 +33,8 @@ VARIANTS = {   # the view recipe, set in full on top of the `cpu` preset (whatev
     'bin 3, seeing instead of blur (the cpu preset now)': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0)),
     'bin 3, seeing, sky noise': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.08, 1.0)),
     'bin 3, seeing, sky noise, crops >= 30%': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.3, 1.0)),
+    'bin 3, seeing, brightness x0.5-2': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), brightness=(0.5, 2.0)),
+    'bin 3, seeing, brightness x0.5-2, band jitter 0.6-1.4': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), brightness=(0.5, 2.0), jitter=(0.6, 1.4)),
 }
 
 
@@ -49,6 +53,8 @@ def score(feats, man) -> dict:
                pct_jclass_ge3=float(score_profile(preds, man.jclass.values >= 3).query('group').percentile.mean()),
                precision_at_10=float(pk.precision.iloc[0]), base_rate=float((man.jclass > 0).mean()))
     out.update({f'pct_J{int(j)}': float(v) for j, v in prof.items()})
+    r2 = encoded_properties(feats, galaxy_properties(man)[['r magnitude', 'late type', 'log(1 + tail S/N)']]).set_index('property').r2
+    out.update(r2_magnitude=r2['r magnitude'], r2_late_type=r2['late type'], r2_tail_snr=r2['log(1 + tail S/N)'])
     return out
 
 
@@ -57,12 +63,14 @@ def main():
     ap.add_argument('--data', default='runs/demo/data'); ap.add_argument('--epochs', type=int, default=60)
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1]); ap.add_argument('--variants', nargs='*', default=None)
     ap.add_argument('--out', default=None)
+    ap.add_argument('--append', action='store_true', help="keep the output file's rows of the recipes not run now")
     a = ap.parse_args()
     man = load_manifest(a.data); x = load_stacks(man)
     rows, t0 = [], time.time()
     base = PRESETS['cpu']
     cfg0 = dict(center_crop=base.aug.center_crop, bin=1, size=base.aug.size, mean=x.mean((0, 2, 3)).tolist(), std=x.std((0, 2, 3)).tolist())
     for seed in a.seeds:
+        torch.manual_seed(seed)
         enc = make_encoder(base.arch, 12, base.stem).eval()
         rows.append(dict(variant='random init (floor)', seed=seed, **score(represent(enc, x, cfg0).numpy(), man), pair_top5=np.nan, minutes=0.))
     import jellyfish_nbdev.simclr as S
@@ -78,15 +86,20 @@ def main():
                                  pair_top5=float(h.pair_top5.iloc[-1]), minutes=(time.time() - t) / 60))
             print(pd.DataFrame(rows[-1:]).round(3).to_string(index=False), flush=True)
     S.PRESETS['cpu'] = base
+    out = Path(a.out) if a.out else Path(__file__).parent / 'results' / 'ssl_ablation.json'
+    if a.append and out.exists():
+        done = {r['variant'] for r in rows}
+        rows = [r for r in json.loads(out.read_text())['rows'] if r['variant'] not in done] + rows
     df = pd.DataFrame(rows)
-    cols = [c for c in ['roc_auc', 'macro_f1', 'pct_jclass_ge3'] + [f'pct_J{j}' for j in range(6)] + ['precision_at_10', 'base_rate', 'pair_top5', 'minutes'] if c in df]
+    cols = [c for c in ['roc_auc', 'macro_f1', 'pct_jclass_ge3'] + [f'pct_J{j}' for j in range(6)]
+            + ['precision_at_10', 'base_rate', 'r2_magnitude', 'r2_late_type', 'r2_tail_snr', 'pair_top5', 'minutes'] if c in df]
     summ = df.groupby('variant', sort=False)[cols].agg(['mean', 'std']).round(3)
     print(summ.to_string())
     write_json('ssl_ablation', dict(benchmark='ssl_ablation', protocol='linear learner on visual labels, leave one cluster out, '
                                     '3 evaluation seeds, scored against the truth; means and std over pretraining seeds',
                                     data=a.data, epochs=a.epochs, n=len(man), seeds=a.seeds, rows=rows,
                                     summary={v: {f'{c}_{s}': float(summ.loc[v, (c, s)]) for c in cols for s in ('mean', 'std')} for v in summ.index},
-                                    machine=machine(), seconds=time.time() - t0), out=a.out)
+                                    machine=machine(), seconds=time.time() - t0), out=out)
 
 
 if __name__ == '__main__':

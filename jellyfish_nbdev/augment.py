@@ -136,6 +136,8 @@ class AugmentConfig:
     rotation: float = 360.                  # rotation angle drawn from U(0, rotation) degrees; 0 = off
     jitter: tuple | None = (0.8, 1.2)       # per-band multiplicative factor range; safe within about (0.7, 1.3)
     jitter_p: float = 0.8                   # probability that an image is jittered
+    brightness: tuple | None = None         # overall flux factor range, log-uniform, all bands alike, e.g. (0.5, 2); None = off
+    brightness_p: float = 0.8               # probability that an image's overall flux is scaled
     blur_sigma: tuple | None = (0.1, 2.0)   # Gaussian blur σ range in view pixels
     blur_p: float = 0.5                     # probability that an image is blurred
     blur_kernel: int = 9                    # blur kernel size (odd, px)
@@ -149,7 +151,7 @@ class AugmentConfig:
     @classmethod
     def off(cls, **kwargs) -> AugmentConfig:
         "All random steps off (centre crop and resize remain); `kwargs` override fields."
-        base = dict(crop_scale=None, hflip=0., vflip=0., rotation=0., jitter=None, blur_sigma=None,
+        base = dict(crop_scale=None, hflip=0., vflip=0., rotation=0., jitter=None, brightness=None, blur_sigma=None,
                     psf_fwhm=None, noise_factor=None)
         return cls(**{**base, **kwargs})
 
@@ -187,7 +189,7 @@ def _needs_warp(cfg: AugmentConfig, H: int, W: int) -> bool:
     return moves or (H, W) != (cfg.size, cfg.size)
 
 def _view_params(B: int, C: int, H: int, W: int, cfg: AugmentConfig, g=None) -> dict:
-    "The random draws of one view of each of `B` images of `C`×`H`×`W` px (after the survey physics): geometry `theta`, band `jitter` factors, `blur` (on, σ)."
+    "The random draws of one view of each of `B` images of `C`×`H`×`W` px (after the survey physics): geometry `theta`, band `jitter` factors (times the overall `brightness`), `blur` (on, σ)."
     p = {}
     if _needs_warp(cfg, H, W):
         boxes = (random_crop_boxes(B, H, W, cfg.crop_scale, cfg.crop_ratio, g) if cfg.crop_scale is not None
@@ -199,6 +201,9 @@ def _view_params(B: int, C: int, H: int, W: int, cfg: AugmentConfig, g=None) -> 
     if cfg.jitter is not None:
         on, f = _coin(B, cfg.jitter_p, g), _uniform(B * C, *cfg.jitter, g).reshape(B, C)
         p['jitter'] = torch.where(on[:, None], f, 1.)
+    if cfg.brightness is not None:                 # one factor for all bands: the colours stay, the overall flux changes
+        on, f = _coin(B, cfg.brightness_p, g), torch.exp(_uniform(B, *map(math.log, cfg.brightness), g))
+        p['jitter'] = p.get('jitter', torch.ones(B, C, dtype=torch.float64)) * torch.where(on, f, 1.)[:, None]
     if cfg.blur_sigma is not None:
         p['blur'] = _coin(B, cfg.blur_p, g), _uniform(B, *cfg.blur_sigma, g)
     return p
@@ -330,7 +335,7 @@ def augment_views(stacks: torch.Tensor, idx, cfg: AugmentConfig | None = None, g
         return v.contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     ps = [_view_params(len(idx), C, h, w, cfg, generator) for _ in range(n_views)]
     sigma = torch.stack([torch.where(p['blur'][0], p['blur'][1], 0.) for p in ps]) if cfg.blur_sigma is not None else None
-    scale = torch.stack([p['jitter'] for p in ps]) if cfg.jitter is not None else torch.ones(n_views, len(idx), C, dtype=torch.float64)
+    scale = torch.stack([p['jitter'] for p in ps]) if 'jitter' in ps[0] else torch.ones(n_views, len(idx), C, dtype=torch.float64)
     shift = None
     if mean is not None:                                        # (x·f − mean) / std = x·(f / std) − mean / std
         m, s = torch.as_tensor(mean, dtype=torch.float64), torch.as_tensor(std, dtype=torch.float64)

@@ -31,7 +31,7 @@ __all__ = ['PAPER_TEST_CLUSTER', 'METRICS', 'binary_metrics', 'cluster_folds', '
            'TrainViews', 'supervised_config', 'finetune_config', 'fit_supervised', 'predict_images', 'paper_split',
            'held_out_predictions', 'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict',
            'mean_and_spread', 'seed_summary', 'plot_label_efficiency', 'plot_confusion', 'score_profile',
-           'occlude_tails', 'occlusion_effect', 'load_features', 'evaluate']
+           'occlude_tails', 'occlusion_effect', 'encoded_properties', 'load_features', 'evaluate']
 
 # %% ../nbs/07_linear.ipynb #c229c143
 def binary_metrics(y_true, score, threshold: float = 0.5) -> dict:
@@ -417,6 +417,23 @@ def occlusion_effect(preds: pd.DataFrame, rows) -> pd.DataFrame:
                                        mean_score=g.score.mean()))
     return pd.DataFrame(out)
 
+
+# %% ../nbs/07_linear.ipynb #5082884c
+def encoded_properties(features, table: pd.DataFrame, columns=None, cv: int = 5, seed: int = 0) -> pd.DataFrame:
+    "Cross-validated R² of a ridge regression predicting each numeric column of `table` from `features` (one row per galaxy)."
+    from sklearn.linear_model import RidgeCV
+    from sklearn.model_selection import KFold, cross_val_predict
+    X = np.asarray(features, dtype=np.float64)
+    if len(X) != len(table): raise ValueError(f"{len(X)} feature rows for {len(table)} catalogue rows")
+    X = (X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1)
+    rows = []
+    for col in (columns or list(table.columns)):
+        v = pd.to_numeric(table[col], errors='coerce').to_numpy(float)
+        ok = np.isfinite(v)
+        if ok.sum() < 2 * cv or np.ptp(v[ok]) == 0: rows.append(dict(property=col, r2=np.nan, n=int(ok.sum()))); continue
+        pred = cross_val_predict(RidgeCV(alphas=np.logspace(-1, 4, 12)), X[ok], v[ok], cv=KFold(cv, shuffle=True, random_state=seed))
+        rows.append(dict(property=col, r2=float(1 - ((pred - v[ok])**2).sum() / ((v[ok] - v[ok].mean())**2).sum()), n=int(ok.sum())))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/07_linear.ipynb #3d23afc5
 def _labels(man: pd.DataFrame, label: str, where) -> np.ndarray:

@@ -19,10 +19,10 @@ from .core import set_seed, lupton_rgb, show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0
-__all__ = ['PAPER_REFERENCE', 'EVAL_METHODS', 'Run', 'PipelineConfig', 'stage_mock', 'stage_ingest', 'stage_pretrain',
-           'stage_embed', 'stage_evaluate', 'plot_queries', 'stage_search', 'stage_gradcam', 'stage_trails',
-           'software_versions', 'build_metrics', 'comparison_table', 'evaluation_table', 'write_report', 'run_pipeline',
-           'demo', 'run_cutouts']
+__all__ = ['GALAXY_PROPERTIES', 'PAPER_REFERENCE', 'EVAL_METHODS', 'Run', 'PipelineConfig', 'stage_mock', 'stage_ingest',
+           'stage_pretrain', 'stage_embed', 'stage_evaluate', 'galaxy_properties', 'plot_queries', 'stage_search',
+           'stage_gradcam', 'stage_trails', 'software_versions', 'build_metrics', 'comparison_table',
+           'evaluation_table', 'write_report', 'run_pipeline', 'demo', 'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
@@ -219,7 +219,28 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     if mock:   # the non-learned baseline as the mock notebook defines it: a threshold chosen on one cluster
         from jellyfish_nbdev.mock import threshold_baseline
         out['asymmetry_baseline'] = threshold_baseline(extra['asymmetry'], y_truth.astype(bool), man.cluster.values).to_dict('records')
+    props = galaxy_properties(man)
+    if props.shape[1]:   # what the representations encode, against the same network at random weights
+        from jellyfish_nbdev.linear import encoded_properties
+        from jellyfish_nbdev.simclr import make_encoder, represent
+        torch.manual_seed(cfg.seed)
+        c = encoder[1]
+        rnd = represent(make_encoder(c['arch'], c['n_bands'], c['stem']).eval(), x, c).numpy()
+        out['encoded_properties'] = pd.concat([encoded_properties(feats, props, seed=cfg.seed).assign(features='SimCLR'),
+                                               encoded_properties(rnd, props, seed=cfg.seed).assign(features='random weights')]).to_dict('records')
     return out
+
+GALAXY_PROPERTIES = [   # (name, manifest column, transform) of the properties `encoded_properties` predicts
+    ('r magnitude', 'mag_r', None), ('log disc scale length', 'disc_scale_kpc', np.log),
+    ('late type', 'morphology', lambda s: (s.astype(str) == 'late').astype(float)), ('bulge-to-total', 'bulge_to_total', None),
+    ('inclination', 'inclination_deg', None), ('log(1 + tail S/N)', 'tail_snr', np.log1p), ('tail visibility', 'tail_visibility', None),
+    ('JClass', 'jclass', None)]
+
+def galaxy_properties(man: pd.DataFrame) -> pd.DataFrame:
+    "The `GALAXY_PROPERTIES` a (mock) manifest records, as numbers; absent columns are left out."
+    num = lambda s: pd.to_numeric(s, errors='coerce')
+    return pd.DataFrame({name: (f(man[col]) if col == 'morphology' else (f or (lambda v: v))(num(man[col])))
+                         for name, col, f in GALAXY_PROPERTIES if col in man}, index=man.index)
 
 
 # %% ../nbs/13_pipeline.ipynb #c3bf3785
@@ -349,7 +370,7 @@ def build_metrics(run: Run, results: dict) -> dict:
     for name in ('mock', 'ingest', 'pretrain', 'embed', 'search', 'gradcam', 'trails'):
         if results.get(name) is not None: m[name] = {k: v for k, v in results[name].items() if k != 'figures'}
     for k in ('label_efficiency', 'asymmetry_baseline', 'evaluation', 'jclass_profile', 'hard_negative_profile', 'occlusion',
-              'seeds', 'train_label', 'label_sources', 'subsets', 'n_detectable_jellyfish', 'steps', 'curve_fold'):
+              'seeds', 'train_label', 'label_sources', 'subsets', 'n_detectable_jellyfish', 'steps', 'curve_fold', 'encoded_properties'):
         if k in ev: m[k] = ev[k]
     m['paper_reference'] = PAPER_REFERENCE
     m['versions'] = software_versions()

@@ -79,6 +79,12 @@ def diagnostics(m: dict) -> str:
         oc = oc.pivot(index='method', columns='occlusion', values='change')
         out += ['Change of the held-out jellyfish score when the true tail is replaced by sky noise or by the mirrored side (mean, ± std over seeds):', '',
                 markdown(oc.reset_index()), '']
+    if m.get('encoded_properties'):
+        ep = pd.DataFrame(m['encoded_properties']).pivot(index='property', columns='features', values='r2')
+        ep = ep.loc[[p for p in dict.fromkeys(r['property'] for r in m['encoded_properties'])]].map('{:.2f}'.format)
+        out += ['What the representations encode: cross-validated R² of a ridge regression predicting each property from them '
+                '(1 = all of its variance, 0 = none), the SimCLR encoder against the same network at random weights:', '',
+                markdown(ep.reset_index()), '']
     if m.get('label_efficiency'):
         ef = pd.DataFrame(m['label_efficiency'])
         ef['auc'] = [f"{a:.2f} ± {b:.2f}" for a, b in zip(ef.roc_auc, ef.roc_auc_std)]
@@ -96,7 +102,7 @@ def main(run=ROOT / 'runs' / 'demo'):
     keep = {k: m[k] for k in ('ssl_linear', 'ssl_logistic', 'supervised', 'asymmetry', 'visual', 'stage_seconds', 'total_seconds',
                               'paper_reference', 'versions', 'pretrain', 'mock', 'label_efficiency', 'search', 'trails', 'evaluation',
                               'jclass_profile', 'hard_negative_profile', 'occlusion', 'seeds', 'train_label', 'n_detectable_jellyfish',
-                              'asymmetry_baseline', 'steps', 'curve_fold') if k in m}
+                              'asymmetry_baseline', 'steps', 'curve_fold', 'encoded_properties') if k in m}
     keep['gradcam'] = {k: v for k, v in m.get('gradcam', {}).items() if k != 'text'}
     keep['finished'] = json.loads((run / 'stages' / 'trails.json').read_text())['finished']
     img = ROOT / 'nbs' / 'images'
