@@ -16,6 +16,8 @@ included, updated after every seed and fold, so an interrupted run keeps what it
     python bench/gradcam_overlap.py                                  # demo run, 3 folds, 2 seeds (~30 min, shared 2-core CPU)
     python bench/gradcam_overlap.py --folds paper --seeds 0 --classifiers supervised
     python bench/gradcam_overlap.py --summarise-only                 # redo the tables from the stored rows
+    python bench/gradcam_overlap.py --seeds 1 --out /tmp/s1.json     # one seed per process (in parallel), then
+    python bench/gradcam_overlap.py --merge bench/results/gradcam_overlap.json /tmp/s1.json
 """
 import argparse, json, time, warnings
 from pathlib import Path
@@ -39,7 +41,9 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=1, help='torch threads (the machine is shared)')
     p.add_argument('--out', default=str(Path(__file__).parent / 'results' / 'gradcam_overlap.json'))
     p.add_argument('--summarise-only', action='store_true', help='recompute the summaries of an existing OUT (no training)')
+    p.add_argument('--merge', nargs='+', metavar='JSON', help='join result files of the same settings but other seeds into OUT (no training)')
     a = p.parse_args(argv)
+    if a.merge: return merge([Path(f) for f in a.merge], Path(a.out))
     if a.summarise_only: return resummarise(Path(a.out))
 
     import torch
@@ -156,6 +160,30 @@ def resummarise(out: Path):
     "Recompute the summaries of an existing result file from its per-galaxy rows."
     res = json.loads(out.read_text())
     print(f"held-out ROC AUC: {res.get('heldout_roc_auc')}")
+    res['summary'] = summarise(pd.DataFrame(res['galaxies']))
+    write(res, out)
+
+
+def merge(files: list, out: Path):
+    "One result from runs of the same settings on other seeds: rows, seconds and per-seed ROC-AUCs joined, summaries redone."
+    parts = [json.loads(f.read_text()) for f in files]
+    keep = ('folds', 'classifiers', 'layers', 'occlusion', 'sup_epochs', 'run')
+    for q in parts[1:]:
+        if any(q['args'][k] != parts[0]['args'][k] for k in keep): raise SystemExit(f"{files[0]} and the others differ in {keep}")
+    res = dict(parts[0])
+    seeds = [s for q in parts for s in sorted({g['seed'] for g in q['galaxies']})]   # the seeds each file completed
+    if len(set(seeds)) < len(seeds): raise SystemExit(f"seeds {seeds} overlap")
+    res['args'] = {**parts[0]['args'], 'seeds': ','.join(map(str, seeds)), 'merged_from': [str(f) for f in files]}
+    res['galaxies'] = [g for q in parts for g in q['galaxies']]
+    res['seconds'] = {k: [r for q in parts for r in q['seconds'].get(k, [])] for k in parts[0]['seconds']}
+    res['total_seconds'] = [q['total_seconds'] for q in parts]
+    res['machine'] = [q['machine'] for q in parts]
+    auc = {}
+    for k in parts[0]['heldout_roc_auc']:
+        v = [x for q in parts for x in q['heldout_roc_auc'][k]['per_seed']]
+        auc[k] = dict(mean=round(float(np.mean(v)), 3), std=round(float(np.std(v, ddof=1)) if len(v) > 1 else 0., 3), per_seed=v)
+    res['heldout_roc_auc'] = auc
+    print(f"held-out ROC AUC: {auc}")
     res['summary'] = summarise(pd.DataFrame(res['galaxies']))
     write(res, out)
 
