@@ -98,7 +98,7 @@ def main(argv=None):
                 print(f"seed {seed} fold {fold} {name}: fit {fit_s:.0f} s, Grad-CAM {g_s:.0f} s, occlusion {o_s:.0f} s", flush=True)
             galaxies = pd.concat(rows, ignore_index=True)
             res.update(seconds=secs, total_seconds=round(time.perf_counter() - t0, 1), heldout_roc_auc=auc_table(aucs, truth),
-                       galaxies=json.loads(galaxies.round(4).to_json(orient='records')))
+                       galaxies=compact(galaxies))
             res['summary'] = summarise(galaxies, quiet=True)
             write_json('gradcam_overlap', res, a.out)
     res['summary'] = summarise(galaxies)
@@ -152,6 +152,17 @@ def summarise(galaxies: pd.DataFrame, quiet: bool = False) -> dict:
     return {'per_seed': json.loads(per.round(4).to_json(orient='records')), 'mean_over_seeds': json.loads(s.round(4).to_json(orient='records'))}
 
 
+def compact(galaxies: pd.DataFrame) -> dict:
+    "The per-galaxy rows as `{'columns': [...], 'rows': [[...], ...]}` (4 decimals): half the size of a list of records."
+    return {'columns': list(galaxies.columns), 'rows': json.loads(galaxies.round(4).to_json(orient='values'))}
+
+
+def rows_of(res: dict) -> pd.DataFrame:
+    "The per-galaxy rows of a result file (compact, or the list of records of older files)."
+    g = res['galaxies']
+    return pd.DataFrame(g['rows'], columns=g['columns']) if isinstance(g, dict) else pd.DataFrame(g)
+
+
 def write(res: dict, out: Path):
     print(f"\nwrote {write_json('gradcam_overlap', res, out)}")
 
@@ -160,7 +171,7 @@ def resummarise(out: Path):
     "Recompute the summaries of an existing result file from its per-galaxy rows."
     res = json.loads(out.read_text())
     print(f"held-out ROC AUC: {res.get('heldout_roc_auc')}")
-    res['summary'] = summarise(pd.DataFrame(res['galaxies']))
+    res['summary'] = summarise(rows_of(res))
     write(res, out)
 
 
@@ -171,10 +182,10 @@ def merge(files: list, out: Path):
     for q in parts[1:]:
         if any(q['args'][k] != parts[0]['args'][k] for k in keep): raise SystemExit(f"{files[0]} and the others differ in {keep}")
     res = dict(parts[0])
-    seeds = [s for q in parts for s in sorted({g['seed'] for g in q['galaxies']})]   # the seeds each file completed
+    seeds = [s for q in parts for s in sorted(set(rows_of(q).seed))]   # the seeds each file completed
     if len(set(seeds)) < len(seeds): raise SystemExit(f"seeds {seeds} overlap")
     res['args'] = {**parts[0]['args'], 'seeds': ','.join(map(str, seeds)), 'merged_from': [str(f) for f in files]}
-    res['galaxies'] = [g for q in parts for g in q['galaxies']]
+    res['galaxies'] = compact(pd.concat([rows_of(q) for q in parts], ignore_index=True))
     res['seconds'] = {k: [r for q in parts for r in q['seconds'].get(k, [])] for k in parts[0]['seconds']}
     res['total_seconds'] = [q['total_seconds'] for q in parts]
     res['machine'] = [q['machine'] for q in parts]
@@ -184,7 +195,7 @@ def merge(files: list, out: Path):
         auc[k] = dict(mean=round(float(np.mean(v)), 3), std=round(float(np.std(v, ddof=1)) if len(v) > 1 else 0., 3), per_seed=v)
     res['heldout_roc_auc'] = auc
     print(f"held-out ROC AUC: {auc}")
-    res['summary'] = summarise(pd.DataFrame(res['galaxies']))
+    res['summary'] = summarise(rows_of(res))
     write(res, out)
 
 
