@@ -21,9 +21,10 @@ from .core import show_rgb
 from .simclr import encoder_inputs
 
 # %% auto #0
-__all__ = ['find_layer', 'layer_name', 'as_model', 'gradcam', 'view_field', 'cam_to_stack', 'heatmaps', 'show_gradcam',
-           'rotate180', 'tail_overlap', 'mock_dir_of', 'load_tail_masks', 'tail_overlap_table', 'overlap_by_jclass',
-           'gallery_selection', 'gradcam_gallery']
+__all__ = ['find_layer', 'layer_name', 'as_model', 'gradcam', 'view_field', 'cam_to_stack', 'heatmaps', 'sky_like',
+           'patch_positions', 'occlusion', 'occlusion_heatmaps', 'show_gradcam', 'rotate180', 'tail_overlap',
+           'mock_dir_of', 'load_tail_masks', 'tail_overlap_table', 'overlap_by_jclass', 'gallery_selection',
+           'gradcam_gallery']
 
 # %% ../nbs/09_gradcam.ipynb #61ed50fd
 def find_layer(model: nn.Module, layer: str | nn.Module | None = None) -> nn.Module:
@@ -109,14 +110,74 @@ def cam_to_stack(cam: torch.Tensor, shape, config: dict) -> np.ndarray:
     return out
 
 def heatmaps(classifier, x: torch.Tensor, config: dict, layer: str | nn.Module | None = None, target: str = 'jellyfish',
-             bs: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    "Grad-CAM heat maps `(N, H, W)` on the pixel grid of the stacks `x` `(N, C, H, W)` (NaN outside the field the view of `config` covers, maximum 1) and the probabilities of 'jellyfish' `(N,)`."
+             bs: int = 16, method: str = 'gradcam', **occlusion_kw) -> tuple[np.ndarray, np.ndarray]:
+    "Heat maps `(N, H, W)` on the pixel grid of the stacks `x` `(N, C, H, W)` (NaN outside the field the view of `config` covers, maximum 1) and the probabilities of 'jellyfish' `(N,)`: Grad-CAM at `layer`, or with `method='occlusion'` the occlusion maps of `occlusion_heatmaps` (`occlusion_kw`: its `patch`, `stride`, `fill`, `seed`)."
+    if method == 'occlusion': return occlusion_heatmaps(classifier, x, config, target=target, **occlusion_kw)
+    if method != 'gradcam': raise ValueError(f"method must be 'gradcam' or 'occlusion', got {method!r}")
     model = as_model(classifier)
     dev = next(model.parameters()).device
     heat, prob = [], []
     for i in range(0, len(x), bs):
         cam, logit = gradcam(model, encoder_inputs(x[i:i + bs].to(dev), config), layer, target)
         heat.append(cam_to_stack(cam, x.shape, config)); prob.append(torch.sigmoid(logit.float()).cpu().numpy())
+    return np.concatenate(heat), np.concatenate(prob)
+
+# %% ../nbs/09_gradcam.ipynb #a1c0e002
+def sky_like(xb: torch.Tensor, seed: int = 0) -> torch.Tensor:
+    "Sky-like noise in the units of `xb` `(B, C, H, W)`: per image and band, Gaussian noise at the pixels' median level with their robust (MAD) standard deviation, so a galaxy covering a small part of the field does not count."
+    flat = xb.detach().float().flatten(2)
+    med = flat.median(2).values
+    sd = 1.4826 * (flat - med[..., None]).abs().median(2).values
+    noise = torch.randn(xb.shape, generator=torch.Generator().manual_seed(seed)).to(flat.device)
+    return med[..., None, None] + sd[..., None, None] * noise
+
+# %% ../nbs/09_gradcam.ipynb #a1c0e004
+def patch_positions(size: int, patch: int, stride: int) -> list[int]:
+    "Offsets of the patches of `patch` px every `stride` px along an axis of `size` px, the last one flush with the edge, so every pixel is covered."
+    if not 0 < patch <= size: raise ValueError(f"patch must be between 1 and the view size {size}, got {patch}")
+    if stride < 1: raise ValueError(f"stride must be at least 1, got {stride}")
+    p = list(range(0, size - patch + 1, stride))
+    return p if p[-1] == size - patch else p + [size - patch]
+
+@torch.no_grad()
+def occlusion(model: nn.Module, xb: torch.Tensor, patch: int = 8, stride: int = 4, fill: str = 'sky',
+              target: str = 'jellyfish', bs: int = 64, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    "Occlusion maps `(B, H, W)` (≥ 0, on the grid of the inputs `xb` `(B, C, H, W)`) of `model`'s logit, and the logits `(B,)`: each pixel's mean drop of the logit (of its negative for `target='not'`) over the `patch`×`patch` patches, every `stride` px, that cover it; a patch is replaced by `fill`: 'sky' (`sky_like` noise) or 'mean' (0, the band mean in standardised units)."
+    if fill not in ('sky', 'mean'): raise ValueError(f"fill must be 'sky' or 'mean', got {fill!r}")
+    if target not in ('jellyfish', 'not'): raise ValueError(f"target must be 'jellyfish' or 'not', got {target!r}")
+    model = as_model(model)
+    dev = next(model.parameters()).device
+    xb = xb.detach().float().to(dev)
+    B, C, H, W = xb.shape
+    fv = sky_like(xb, seed) if fill == 'sky' else torch.zeros_like(xb)
+    pos = [(i, j) for i in patch_positions(H, patch, stride) for j in patch_positions(W, patch, stride)]
+    holes = torch.zeros(len(pos), 1, H, W, dtype=torch.bool, device=dev)
+    for n, (i, j) in enumerate(pos): holes[n, :, i:i + patch, j:j + patch] = True
+    sign = 1. if target == 'jellyfish' else -1.
+    was_training = model.training
+    model.eval()
+    try:
+        base = _logits(model(xb)).float()
+        drop = torch.zeros(B, H, W, device=dev)
+        for b in range(B):
+            for k in range(0, len(pos), bs):
+                h = holes[k:k + bs]
+                z = _logits(model(torch.where(h, fv[b], xb[b]))).float()
+                drop[b] += (sign * (base[b] - z)[:, None, None] * h[:, 0]).sum(0)
+    finally:
+        model.train(was_training)
+    return (drop / holes[:, 0].sum(0)).clamp_min(0).cpu(), base.cpu()
+
+# %% ../nbs/09_gradcam.ipynb #a1c0e007
+def occlusion_heatmaps(classifier, x: torch.Tensor, config: dict, patch: int = 8, stride: int = 4, fill: str = 'sky',
+                       target: str = 'jellyfish', bs: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    "Occlusion heat maps `(N, H, W)` on the pixel grid of the stacks `x` `(N, C, H, W)` (as `heatmaps`: NaN outside the view's field, maximum 1) and the probabilities of 'jellyfish' `(N,)`; `patch` and `stride` in view pixels, galaxy `i`'s sky noise seeded by `seed + i`."
+    model = as_model(classifier)
+    dev = next(model.parameters()).device
+    heat, prob = [], []
+    for i in range(len(x)):          # one galaxy at a time: its patches fill the batches
+        occ, logit = occlusion(model, encoder_inputs(x[i:i + 1].to(dev), config), patch, stride, fill, target, bs, seed + i)
+        heat.append(cam_to_stack(occ, x.shape, config)); prob.append(torch.sigmoid(logit).numpy())
     return np.concatenate(heat), np.concatenate(prob)
 
 # %% ../nbs/09_gradcam.ipynb #0b6a476b
@@ -205,13 +266,13 @@ def load_tail_masks(catalog: pd.DataFrame, mock_dir, shape) -> dict:
     return out
 
 def tail_overlap_table(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: dict, mock_dir,
-                       layer: str | nn.Module | None = None, bs: int = 16) -> pd.DataFrame:
-    "`tail_overlap` of the Grad-CAM heat map and the true tail mask for every galaxy of `catalog` (rows aligned with the stacks `x`) that has a mask in `mock_dir/masks`, with its JClass and probability."
+                       layer: str | nn.Module | None = None, bs: int = 16, method: str = 'gradcam', **occlusion_kw) -> pd.DataFrame:
+    "`tail_overlap` of the heat map (Grad-CAM at `layer`, or `method='occlusion'` with `occlusion_kw`, as `heatmaps`) and the true tail mask for every galaxy of `catalog` (rows aligned with the stacks `x`) that has a mask in `mock_dir/masks`, with its JClass and probability."
     if len(catalog) != len(x): raise ValueError(f"{len(catalog)} catalogue rows for {len(x)} stacks")
     masks = load_tail_masks(catalog, mock_dir, x.shape)
     if not masks: raise FileNotFoundError(f"{Path(mock_dir) / 'masks'}: no tail mask for any of the {len(catalog)} galaxies")
     idx = np.array(sorted(masks))
-    heat, prob = heatmaps(classifier, x[torch.as_tensor(idx)], config, layer, bs=bs)
+    heat, prob = heatmaps(classifier, x[torch.as_tensor(idx)], config, layer, bs=bs, method=method, **occlusion_kw)
     has_c = {'x_center', 'y_center'} <= set(catalog.columns)
     rows = []
     for k, i in enumerate(idx):
@@ -222,7 +283,7 @@ def tail_overlap_table(classifier, x: torch.Tensor, catalog: pd.DataFrame, confi
     return pd.DataFrame(rows)
 
 def overlap_by_jclass(table: pd.DataFrame) -> pd.DataFrame:
-    """Per JClass (and 'all'): galaxies `n`, those whose heat map is all zero (`n_empty`, no positive evidence: left out
+    """Per JClass (then '3+', JClass ≥ 3 pooled, and 'all'): galaxies `n`, those whose heat map is all zero (`n_empty`, no positive evidence: left out
     of the rest), mean heat fraction in the tail and mean tail share, median enrichment, fraction enriched (> 1),
     median mirror enrichment and the fraction with more heat on the tail than on its mirror (ties count half)."""
     def summ(g):
@@ -235,6 +296,8 @@ def overlap_by_jclass(table: pd.DataFrame) -> pd.DataFrame:
                      tail_over_mirror=((t > m) + 0.5 * (t == m)).mean() if ok.any() else np.nan)
         return pd.Series(d)
     t = pd.DataFrame({j: summ(g) for j, g in table.groupby('jclass')}).T
+    strong = pd.to_numeric(table.jclass, errors='coerce') >= 3
+    if strong.any(): t.loc['3+'] = summ(table[strong])
     t.loc['all'] = summ(table)
     t.index.name = 'jclass'
     return t.astype({'n': int, 'n_empty': int}).round(3)
@@ -263,8 +326,9 @@ def gallery_selection(score, catalog: pd.DataFrame, n: int = 4, label: str = 'jc
     return {k: v for k, v in sel.items() if len(v)}
 
 def gradcam_gallery(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: dict, n: int = 4,
-                    layer: str | nn.Module | None = None, mock_dir=None, label: str = 'jclass', figsize=None):
-    "A figure of Grad-CAM overlays: one row each for the most and least confident true jellyfish and for the hard negatives of `catalog` (rows aligned with the stacks `x`), `n` per row."
+                    layer: str | nn.Module | None = None, mock_dir=None, label: str = 'jclass', figsize=None,
+                    method: str = 'gradcam', **occlusion_kw):
+    "A figure of Grad-CAM overlays (or occlusion maps: `method='occlusion'`, `occlusion_kw` as `occlusion_heatmaps`): one row each for the most and least confident true jellyfish and for the hard negatives of `catalog` (rows aligned with the stacks `x`), `n` per row."
     import matplotlib.pyplot as plt
     if len(catalog) != len(x): raise ValueError(f"{len(catalog)} catalogue rows for {len(x)} stacks")
     model = as_model(classifier)
@@ -274,7 +338,7 @@ def gradcam_gallery(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: 
     masks = load_tail_masks(catalog, mock_dir, x.shape) if mock_dir is not None else {}
     fig, axs = plt.subplots(len(sel), n, figsize=figsize or (1.75 * n, 2.05 * len(sel)), squeeze=False)
     for r, (name, idx) in enumerate(sel.items()):
-        heat, _ = heatmaps(model, x[torch.as_tensor(np.ascontiguousarray(idx))], config, layer)
+        heat, _ = heatmaps(model, x[torch.as_tensor(np.ascontiguousarray(idx))], config, layer, method=method, **occlusion_kw)
         for k, i in enumerate(idx):
             c = catalog.iloc[i]
             kind = str(c.get('hard_negative', '') or '') if name == 'hard negatives' else ''
@@ -282,6 +346,8 @@ def gradcam_gallery(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: 
             show_gradcam(x[i], heat[k], ax=axs[r, k], mask=masks.get(i), title=title)
         for k in range(len(idx), n): axs[r, k].axis('off')
         axs[r, 0].set_ylabel(name, fontsize=8)
-    fig.suptitle(f"Grad-CAM at {layer_name(model, find_layer(model, layer))}", fontsize=9)
+    kw = {'patch': 8, 'stride': 4, 'fill': 'sky', **occlusion_kw}
+    fig.suptitle(f"Grad-CAM at {layer_name(model, find_layer(model, layer))}" if method == 'gradcam' else
+                 f"occlusion: patches of {kw['patch']} view px every {kw['stride']} px, filled with {'sky noise' if kw['fill'] == 'sky' else 'the band means'}", fontsize=9)
     fig.tight_layout()
     return fig

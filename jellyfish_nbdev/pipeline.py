@@ -19,10 +19,10 @@ from .core import set_seed, lupton_rgb, show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0
-__all__ = ['GALAXY_PROPERTIES', 'PAPER_REFERENCE', 'EVAL_METHODS', 'Run', 'PipelineConfig', 'stage_mock', 'stage_ingest',
-           'stage_pretrain', 'stage_embed', 'stage_evaluate', 'galaxy_properties', 'plot_queries', 'stage_search',
-           'stage_gradcam', 'stage_trails', 'software_versions', 'build_metrics', 'comparison_table',
-           'evaluation_table', 'write_report', 'run_pipeline', 'demo', 'run_cutouts']
+__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'Run', 'PipelineConfig', 'stage_mock',
+           'stage_ingest', 'stage_pretrain', 'stage_embed', 'stage_evaluate', 'galaxy_properties', 'plot_queries',
+           'stage_search', 'localisation_table', 'stage_gradcam', 'stage_trails', 'software_versions', 'build_metrics',
+           'comparison_table', 'evaluation_table', 'write_report', 'run_pipeline', 'demo', 'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
@@ -286,35 +286,96 @@ def stage_search(run: Run, cfg: PipelineConfig) -> dict:
     return out
 
 # %% ../nbs/13_pipeline.ipynb #73cdde71
-def stage_gradcam(run: Run, cfg: PipelineConfig, layer: str = 'encoder.layer3') -> dict:
-    "Grad-CAM of the SimCLR encoder + linear learner on held-out galaxies (each cluster explained by the model trained on the others)."
+GRADCAM_MAPS = dict(layer='encoder.layer3', tail_layer='encoder.relu', patch=8, stride=4, fill='sky')   # the gradcam stage's maps
+
+def _tail_user(run: Run, candidates=('supervised', 'ssl_finetune', 'ssl_linear')) -> tuple[str, str]:
+    "The image classifier whose held-out jellyfish lose the most score when their true tails are replaced by sky noise (the evaluation's tail-occlusion test), and why."
+    occ = ((run.record('evaluate') or {}).get('result') or {}).get('occlusion') or []
+    drop = {r['method']: r['mean_change'] for r in occ if r.get('occlusion') == 'tail_sky' and r['method'] in candidates}
+    if not drop: return 'supervised', 'no tail-occlusion test in the evaluation: the supervised baseline'
+    best = min(drop, key=drop.get)
+    return best, ('the largest mean change of the held-out jellyfish score when their tails are replaced by sky noise: '
+                  + ', '.join(f'{k} {v:+.3f}' for k, v in sorted(drop.items(), key=lambda kv: kv[1])))
+
+def _fit_classifier(name: str, x: torch.Tensor, feats: np.ndarray, y, tr, encoder: tuple, seed: int, sup_epochs: int):
+    "`(model, view config)` of classifier `name` ('ssl_linear', 'supervised' or 'ssl_finetune') trained on rows `tr` as the evaluation trains it."
+    from jellyfish_nbdev.linear import fit_linear, fit_supervised, JellyfishClassifier
+    enc, config = encoder
+    spe = 2 * int(np.bincount(np.asarray(y)[tr]).max())          # an epoch of all the fold's labels, as `held_out_predictions`
+    if name == 'ssl_linear': return JellyfishClassifier(enc, fit_linear(feats, y, tr, seed=seed, samples_per_epoch=spe).model).eval(), config
+    kw = dict(encoder=enc, encoder_config=config) if name == 'ssl_finetune' else {}
+    learn = fit_supervised(x, y, tr, epochs=sup_epochs, seed=seed, samples_per_epoch=spe, **kw)
+    return learn.model.eval(), learn.config
+
+def localisation_table(maps: list) -> pd.DataFrame:
+    "One row per map of the gradcam stage (`metrics.json['gradcam']['maps']`): median tail enrichment per JClass, for JClass ≥ 3 pooled and for all, its mirror control and the share of galaxies with more heat on the tail than on its mirror."
+    rows = []
+    for mp in maps:
+        t = pd.DataFrame(mp['overlap']).assign(jclass=lambda d: d.jclass.astype(str)).set_index('jclass')
+        r = dict(classifier=mp['classifier'], method=mp['method'], map=mp['layer'], held_out=mp['held_out'])
+        r.update({(f'J{j}' if j not in ('3+', 'all') else j): t.loc[j, 'enrichment'] for j in t.index})
+        for g in ('3+', 'all'):
+            if g in t.index: r[f'mirror {g}'], r[f'tail>mirror {g}'] = t.loc[g, 'mirror_enrichment'], t.loc[g, 'tail_over_mirror']
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> dict:
+    """Which pixels drive a jellyfish call, with the settings `GRADCAM_MAPS` (updated by `maps`): Grad-CAM at `layer` of the SimCLR
+    encoder + linear learner on every held-out cluster (each explained by the probe trained on the others); then the classifier that
+    uses tails most (the evaluation's tail-occlusion test) trained on the paper's split, explained on its held-out cluster by Grad-CAM
+    at `tail_layer` and by occlusion (`patch`, `stride` view px, `fill`); the tail overlap of every map per JClass (mock only)."""
     from jellyfish_nbdev.gradcam import tail_overlap_table, overlap_by_jclass, gradcam_gallery
-    from jellyfish_nbdev.linear import cluster_folds, fit_linear, JellyfishClassifier
+    from jellyfish_nbdev.linear import cluster_folds, paper_split, fit_linear, JellyfishClassifier, PAPER_TEST_CLUSTER
     from jellyfish_nbdev.simclr import load_encoder
+    s = {**GRADCAM_MAPS, **(maps or {})}
+    layer = s['layer']
     man, feats, _, x = _features_and_labels(run, cfg.label)
     y = (pd.to_numeric(man[_train_label(man, cfg)]) > 0).astype(int).values
-    enc, config = load_encoder(run.out / 'pretrain')
+    encoder = load_encoder(run.out / 'pretrain')
+    enc, config = encoder
     mock_dir = run.out / 'mock'
-    tables, figs = [], {}
+    mock = mock_dir.exists()
+    tables, figs, out_maps = [], {}, []
     for name, tr, te in cluster_folds(man.cluster):
         probe = fit_linear(feats, y, tr, seed=cfg.seed).model
         clf = JellyfishClassifier(enc, probe).eval()
-        if mock_dir.exists():
+        if mock:
             tables.append(tail_overlap_table(clf, x[te], man.iloc[te].reset_index(drop=True), config, mock_dir, layer=layer).assign(held_out=name))
         if not figs:
             fig = gradcam_gallery(clf, x[te], man.iloc[te].reset_index(drop=True), config, n=4, layer=layer,
-                                  mock_dir=mock_dir if mock_dir.exists() else None, label=cfg.label)
+                                  mock_dir=mock_dir if mock else None, label=cfg.label)
             figs[f'gallery_{name}'] = run.figure(fig, f'gradcam_{name}')
-    out = dict(layer=layer, figures=figs,
-               text=f"Grad-CAM maps at {layer} of the SimCLR encoder + linear learner, for galaxies of the held-out cluster "
-                    f"{next(iter(figs)).split('_', 1)[1] if figs else ''}: the most and least confident true jellyfish and the "
-                    "hard negatives ranked most jellyfish-like; white contours are the true tails. Overlap: the fraction of "
-                    "Grad-CAM heat inside the true tail against the tail's share of the image (enrichment 1 = chance), over "
-                    "all held-out jellyfish.")
+    first = next(iter(figs)).split('_', 1)[1] if figs else ''
     if tables:
         t = pd.concat(tables, ignore_index=True)
         save_csv(run.out / 'gradcam' / 'tail_overlap.csv', t)
-        out['overlap'] = overlap_by_jclass(t).reset_index().to_dict('records')
+        out_maps.append(dict(classifier='ssl_linear', method='gradcam', layer=layer, held_out='each cluster in turn',
+                             overlap=overlap_by_jclass(t).reset_index().to_dict('records')))
+    # the classifier that uses tails most, on the paper's split: Grad-CAM at a fine layer and occlusion, side by side
+    best, why = _tail_user(run)
+    split = paper_split(man.cluster) if PAPER_TEST_CLUSTER in set(man.cluster.astype(str)) else cluster_folds(man.cluster)[:1]
+    held, tr, te = split[0]
+    model, vcfg = _fit_classifier(best, x, feats, y, tr, encoder, cfg.seed, cfg.sup_epochs)
+    cat = man.iloc[te].reset_index(drop=True)
+    occ = {k: s[k] for k in ('patch', 'stride', 'fill')}
+    for method, kw in (('gradcam', dict(layer=s['tail_layer'])), ('occlusion', occ)):
+        fig = gradcam_gallery(model, x[te], cat, vcfg, n=4, mock_dir=mock_dir if mock else None, label=cfg.label, method=method, **kw)
+        figs[f'{best}_{method}'] = run.figure(fig, f'gradcam_{best}_{method}_{held}')
+        if mock:
+            t = tail_overlap_table(model, x[te], cat, vcfg, mock_dir, method=method, **kw)
+            save_csv(run.out / 'gradcam' / f'tail_overlap_{best}_{method}.csv', t)
+            out_maps.append(dict(classifier=best, method=method, layer=s['tail_layer'] if method == 'gradcam' else '{patch}:{stride}:{fill}'.format(**occ),
+                                 held_out=held, overlap=overlap_by_jclass(t).reset_index().to_dict('records')))
+    out = dict(classifier=best, layer=s['tail_layer'], method='gradcam', held_out=held, chosen_by=why, occlusion=occ, ssl_linear_layer=layer,
+               figures=figs, maps=out_maps,
+               text=f"First, Grad-CAM at {layer} of the SimCLR encoder + linear learner, for galaxies of the held-out cluster {first}. "
+                    f"Then <b>{best}</b>, the classifier that uses tails most ({why}), trained on every cluster but {held} and "
+                    f"explained on {held}: Grad-CAM at {s['tail_layer']}, and occlusion (patches of {occ['patch']} view px every "
+                    f"{occ['stride']} px replaced by {'sky-like noise' if occ['fill'] == 'sky' else 'the band means'}; the drop of the "
+                    "jellyfish logit). Rows: the most and least confident true jellyfish and the hard negatives ranked most "
+                    "jellyfish-like; white contours are the true tails.")
+    head = [mp for mp in out_maps if mp['classifier'] == best and mp['method'] == 'gradcam']
+    if head: out['overlap'] = head[0]['overlap']
     return out
 
 # %% ../nbs/13_pipeline.ipynb #ae9e9964
@@ -513,8 +574,15 @@ def write_report(run: Run, results: dict, metrics: dict, title: str) -> Path:
         s.append(_section('Query by example and JClass refinement', *parts))
     if r.get('gradcam'):
         gc = r['gradcam']
-        s.append(_section('Grad-CAM', _p(gc.get('text', '')), *[_img(run, f) for f in gc.get('figures', {}).values()],
-                          _table(pd.DataFrame(gc['overlap'])) if gc.get('overlap') else ''))
+        parts = [_p(gc.get('text', '')), *[_img(run, f) for f in gc.get('figures', {}).values()]]
+        if gc.get('maps'):
+            parts += [_p('Does the heat find the true tail? Per map: median <i>enrichment</i> of the held-out jellyfish of each true JClass '
+                         '(share of the heat inside the tail mask over the tail\'s share of the field; 1 = chance), for JClass ≥ 3 pooled '
+                         '(<i>3+</i>) and for all; the same for the tail\'s <i>mirror</i> image about the galaxy centre (heat that only '
+                         'follows the galaxy\'s light scores alike on both), and the share of galaxies with more heat on the tail than on '
+                         'its mirror (0.5 = no preference).'), _table(localisation_table(gc['maps']), '{:.2f}')]
+        elif gc.get('overlap'): parts.append(_table(pd.DataFrame(gc['overlap'])))
+        s.append(_section('Grad-CAM and occlusion', *parts))
     if r.get('trails'):
         tr = r['trails']
         parts = [_p(f"Trail vectors (centroid → brightness peak, r band) measured for {tr['n_ok']} of {tr['n']} galaxies.")]
@@ -570,7 +638,8 @@ def run_pipeline(out, cfg: PipelineConfig | None = None, fits_dir=None, catalog=
     elif verbose: print(f"no usable '{cfg.label}' labels (or fewer than two clusters): skipping the evaluation and Grad-CAM")
     res['search'] = run.stage('search', lambda: stage_search(run, cfg), dict(k=cfg.k, label=cfg.label), after=['embed'])
     if labelled:
-        res['gradcam'] = run.stage('gradcam', lambda: stage_gradcam(run, cfg), dict(label=cfg.label, train_label=cfg.train_label, seed=cfg.seed), after=['embed'])
+        res['gradcam'] = run.stage('gradcam', lambda: stage_gradcam(run, cfg), dict(label=cfg.label, train_label=cfg.train_label, seed=cfg.seed,
+                                   sup_epochs=cfg.sup_epochs, **GRADCAM_MAPS), after=['embed', 'evaluate'])
     res['trails'] = run.stage('trails', lambda: stage_trails(run, cfg), dict(label=cfg.label), after=['ingest'])
     metrics = build_metrics(run, res)
     path = write_report(run, res, metrics, title or ('jellyfish_nbdev demo on the mock S-PLUS survey' if mock else f'jellyfish_nbdev run on {fits_dir}'))
