@@ -30,7 +30,7 @@ def summary(name, rec, seconds):
     return dict(variant=name, n_snr_ge10=rec['n_snr_ge10'], flux_ratio_median=rec['flux_ratio_median'],
                 flux_ratio_scatter=rec['flux_ratio_scatter'], flux_ratio_std=rec['flux_ratio_std'],
                 tail_fraction_mae_jclass_ge3=rec['tail_fraction_mae_jclass_ge3'], n_jclass_ge3=rec['n_jclass_ge3'],
-                zero_early_z=z.get('z'), zero_all_z=rec['zero_line_all']['z'], pull_std=rec['pull_std'],
+                zero_early_z=z.get('z'), zero_all_z=rec['zero_line_all']['z'], pull_std=rec['pull_std'], galaxy_pull_std=rec['galaxy_pull_std'],
                 pull_mean=rec['pull_mean'], seconds=round(seconds, 1))
 
 
@@ -67,6 +67,17 @@ def main(argv=None):
             print(f"  {name}: {rows[-1]['seconds']} s", flush=True)
             if name == 'default':
                 res['flags'] = recs[name]['n_flagged']
+                import numpy as np, pandas as pd
+                cat = pd.read_csv(tmp / 'mock' / 'catalog.csv').set_index('galaxy')
+                b = t[t.flag.fillna('').isin(['', 'no_detection']) & (t.snr_total >= 10) & (t.true_total > 0)]
+                ratio = b.flux_total / b.true_total
+                far = (ratio - ratio.median()).abs() > 0.2
+                cosi = np.cos(np.deg2rad(cat.loc[b.galaxy, 'inclination_deg'].values))
+                dusty = (cat.loc[b.galaxy, 'morphology'].values == 'late') & (np.sqrt(cosi ** 2 * (1 - 0.12 ** 2) + 0.12 ** 2) < 0.4)   # the mock's dust lanes
+                res['outliers'] = dict(n_beyond_20pc=int(far.sum()), n_dusty_among_them=int((far.values & dusty).sum()),
+                                       dusty_share_of_sample=float(dusty.mean()),
+                                       median_ratio_dusty=float(ratio[dusty].median()), median_ratio_not_dusty=float(ratio[~dusty].median()),
+                                       std_not_dusty=float(ratio[~dusty].std()))
                 res['per_jclass'] = {int(j): dict(n=int(len(d)), flux_ratio_median=float((d.flux_total / d.true_total).median()),
                                                   tail_fraction_median=float(d.tail_fraction.median()),
                                                   true_tail_fraction_median=float(d.true_tail_fraction.median()),
@@ -83,8 +94,8 @@ def main(argv=None):
     res['recovery'] = recs
     res['targets'] = recs['default']['targets']
     cols = ['variant', 'n_snr_ge10', 'flux_ratio_median', 'flux_ratio_scatter', 'flux_ratio_std', 'tail_fraction_mae_jclass_ge3',
-            'zero_early_z', 'zero_all_z', 'pull_std', 'seconds']
-    print(table(rows, cols, {c: '{:.3f}' for c in cols[2:-1]} | {'zero_early_z': '{:+.1f}', 'zero_all_z': '{:+.1f}', 'pull_std': '{:.2f}'}))
+            'zero_early_z', 'zero_all_z', 'pull_std', 'galaxy_pull_std', 'seconds']
+    print(table(rows, cols, {c: '{:.3f}' for c in cols[2:-1]} | {'zero_early_z': '{:+.1f}', 'zero_all_z': '{:+.1f}', 'pull_std': '{:.2f}', 'galaxy_pull_std': '{:.1f}'}))
     print('targets (default):', json.dumps(res['targets']))
     print('->', write_json('halpha_recovery', res, a.out))
     if a.publish: publish(res)
@@ -98,6 +109,7 @@ def publish(res):
     rc = res['recovery']['default']; tg = res['targets']; a = res['args']
     ok = lambda k: 'met' if tg[k] else '**not met**'
     z = rc.get('zero_line_early') or {}
+    o = res['outliers']
     lines = [f"Measured by `python bench/halpha_recovery.py --stacks --publish` ({res['machine']['date']}) on a mock survey of "
              f"{a['n']} galaxies at {a['size']} px, seed {a['seed']} (used nowhere else), against the mock's noiseless line truth:", '',
              '| target | measured | |', '|---|---|---|',
@@ -108,6 +120,12 @@ def publish(res):
              f"| line-free pixels: mean consistent with 0 | early types (old, red) {z.get('mean', float('nan')):.2g} ± {z.get('error', float('nan')):.2g} "
              f"erg s⁻¹ cm⁻² per pixel ({d['zero_early_z']:+.1f}σ, {z.get('n_pixels', 0)} pixels of {z.get('n_galaxies', 0)} galaxies); all {d['zero_all_z']:+.1f}σ | {ok('zero_line_early')} |",
              f"| (recovered − true)/σ per pixel: spread 0.8–1.2 | std {d['pull_std']:.3f}, mean {d['pull_mean']:+.3f} | {ok('pull_spread')} |", '',
+             f"The plain standard deviation of the flux ratio ({d['flux_ratio_std']:.2f}) is above 15 %: {o['n_beyond_20pc']} galaxies are off by more "
+             f"than 20 %, {o['n_dusty_among_them']} of them dusty, inclined discs (axis ratio < 0.4; {o['dusty_share_of_sample']:.0%} of the sample), "
+             f"where reddening makes the colour term take a young disc for an older one (median ratio {o['median_ratio_dusty']:.2f} against "
+             f"{o['median_ratio_not_dusty']:.2f}; std without them {o['std_not_dusty']:.2f}). "
+             f"Per galaxy, (recovered − true)/error has a spread of {d['galaxy_pull_std']:.1f}: the errors of region sums hold the noise "
+             "only, not these continuum systematics.", '',
              'Without each ingredient (same survey): ' + '; '.join(
                  f"{r['variant']}: flux ratio {r['flux_ratio_median']:.2f} ± {r['flux_ratio_scatter']:.2f}, early-type line-free pixels "
                  f"{r['zero_early_z']:+.1f}σ, pulls {r['pull_std']:.2f}" for r in res['table'] if r['variant'] != 'default') + '.']
