@@ -339,7 +339,8 @@ def stage_halpha(run: Run, cfg: PipelineConfig, fits_dir, mock_dir=None, n_galle
                                  tail_fraction_median=float(d.tail_fraction.median()), sfr_median=float(d.sfr.median()),
                                  sfr_tail_median=float(d.sfr_tail.median()))
                             for j, d in t.assign(_l=lab).groupby('_l')]
-    if mock_dir is not None: out['recovery'] = halpha_recovery(t, label=cfg.label)
+    if 'true_total' in t: out['recovery'] = halpha_recovery(t, label=cfg.label)
+    elif mock_dir is not None: print(f"halpha: {mock_dir} has no line truth (a mock made before it was recorded): no recovery figures")
     # gallery: the brightest detected tails (by tail flux S/N), else the brightest line emitters
     score = (t.flux_tail / t.err_tail).where(ok & (t.n_tail_px > 0)).fillna(-np.inf)
     pick = t.loc[score.sort_values(ascending=False).index[:n_gallery]]
