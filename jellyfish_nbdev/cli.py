@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     'evaluate': ('jellyfish_nbdev.linear', 'evaluate', 'linear learner vs supervised baseline, leave-one-cluster-out'),
     'search':   ('jellyfish_nbdev.search', 'search', 'query by example: the nearest neighbours of a galaxy'),
     'trails':   ('jellyfish_nbdev.trails', 'trails', 'trail vectors (centroid -> brightness peak) of a data set'),
+    'halpha':   ('jellyfish_nbdev.halpha', 'halpha', 'H-alpha+[NII] maps, disc/tail fluxes, tail fractions and SFRs'),
     'pretrain-ddp': ('jellyfish_nbdev.distributed', 'pretrain_ddp', 'SimCLR across processes (launch with torchrun)'),
     'embed-ddp':    ('jellyfish_nbdev.distributed', 'embed_ddp', 'embed a catalogue across processes (launch with torchrun)'),
     'info':     ('jellyfish_nbdev.cli', 'info', 'versions, device and the S-PLUS band table'),

@@ -24,12 +24,12 @@ from .core import BANDS, BAND_SUFFIXES, N_BANDS, PIXEL_SCALE, band_index
 __all__ = ['WAVE', 'WIDTH', 'AB_UJY', 'SED_MAGS', 'EMISSION_LINES', 'LIMITING_MAG', 'SKY_SB', 'D_REF', 'JCLASS_SHARES',
            'HARD_NEGATIVES', 'TAIL_DIFFUSE_SNR', 'TAIL_KNOTS', 'TAIL_KNOT_SNR', 'TAIL_LENGTH_R', 'MOCK_CLUSTERS',
            'CLASSIFIERS', 'PERCEPTION_SCATTER', 'LAPSE_RATE', 'CATALOG_COLUMNS', 'DETECTABLE_SNR', 'mag_to_ujy',
-           'line_boost', 'sed', 'blackbody_sed', 'noise_sigma', 'sky_level', 'moffat_psf', 'band_seeing', 'sersic',
-           'splat', 'spiral_pattern', 'sample_map', 'wrap180', 'pa_to_pixel_angle', 'pixel_angle_to_pa', 'mock_wcs',
-           'angular_size_factor', 'render_galaxy', 'survey_plan', 'sky_positions', 'tail_sky_angles', 'tail_visibility',
-           'visual_votes', 'make_mock_survey', 'read_mock_catalog', 'load_mock_galaxy', 'load_tail_mask',
-           'survey_summary', 'rotational_asymmetry', 'gini', 'threshold_baseline', 'asymmetry_scores',
-           'asymmetry_baseline', 'mock']
+           'line_boost', 'sed', 'line_flux', 'blackbody_sed', 'noise_sigma', 'sky_level', 'moffat_psf', 'band_seeing',
+           'sersic', 'splat', 'spiral_pattern', 'sample_map', 'wrap180', 'pa_to_pixel_angle', 'pixel_angle_to_pa',
+           'mock_wcs', 'angular_size_factor', 'render_galaxy', 'survey_plan', 'sky_positions', 'tail_sky_angles',
+           'tail_visibility', 'visual_votes', 'make_mock_survey', 'read_mock_catalog', 'load_mock_galaxy',
+           'load_halpha_truth', 'load_tail_mask', 'survey_summary', 'rotational_asymmetry', 'gini',
+           'threshold_baseline', 'asymmetry_scores', 'asymmetry_baseline', 'mock']
 
 # %% ../nbs/02_mock.ipynb #69d705c1
 WAVE = np.array([b.wavelength for b in BANDS])   # central wavelengths (Å), channel order
@@ -57,11 +57,38 @@ def line_boost(ew_halpha: float) -> np.ndarray:
         boost += (np.abs(WAVE - lam) <= WIDTH / 2) * rel * ew_halpha / WIDTH   # top-hat filters
     return boost
 
+class _SED(np.ndarray):
+    "A 12-band SED that carries `line`, its H-alpha+[NII] part (same units), through sums and scalings: the mock's line truth."
+    def __new__(cls, f, line):
+        obj = np.asarray(f).view(cls); obj.line = np.asarray(line, float); return obj
+    def __array_finalize__(self, obj): self.line = getattr(obj, 'line', None)
+    def __array_ufunc__(self, ufunc, method, *inputs, **kw):
+        plain = [x.view(np.ndarray) if isinstance(x, _SED) else x for x in inputs]
+        out = getattr(ufunc, method)(*plain, **kw)           # the numbers are exactly those of plain arrays
+        lines = [x.line if isinstance(x, _SED) else None for x in inputs]
+        if method != '__call__' or kw or len(inputs) != 2 or np.shape(out) != (N_BANDS,): return out
+        if ufunc in (np.add, np.subtract): line = ufunc(*[np.zeros(N_BANDS) if l is None else l for l in lines])
+        elif ufunc is np.multiply and (lines[0] is None) != (lines[1] is None):
+            line = lines[0] * plain[1] if lines[0] is not None else plain[0] * lines[1]
+        elif ufunc is np.true_divide and lines[0] is not None and lines[1] is None: line = lines[0] / plain[1]
+        else: return out
+        return _SED(out, line)
+
 def sed(kind: str, ew_halpha: float = 0., norm: str = 'R') -> np.ndarray:
-    "12-band f_nu of continuum template `kind` ('old', 'disc', 'young') plus emission lines, normalised to 1 in band `norm`."
+    """12-band f_nu of continuum template `kind` ('old', 'disc', 'young') plus emission lines, normalised to 1 in band `norm`.
+    Its attribute `line` is the H-alpha+[NII] part alone (the truth the `halpha` notebook recovers)."""
     if kind not in SED_MAGS: raise KeyError(f"unknown SED template {kind!r}; expected one of {list(SED_MAGS)}")
-    f = mag_to_ujy(SED_MAGS[kind].values) * line_boost(ew_halpha)
-    return f / f[band_index(norm)]
+    cont = mag_to_ujy(SED_MAGS[kind].values)
+    f = cont * line_boost(ew_halpha)
+    lam, rel = EMISSION_LINES['Halpha+[NII]']
+    line = cont * (np.abs(WAVE - lam) <= WIDTH / 2) * rel * ew_halpha / WIDTH
+    return _SED(f / f[band_index(norm)], line / f[band_index(norm)])
+
+def line_flux(fnu_excess, band: str = 'F660'):
+    "Line flux (erg s⁻¹ cm⁻²) that raises the mean f_ν of top-hat `band` by `fnu_excess` (µJy): Δf_ν · c/λ² · width."
+    b = BANDS[band_index(band)]
+    flam = (np.asarray(fnu_excess, float) * u.uJy).to(u.erg / u.s / u.cm ** 2 / u.AA, u.spectral_density(b.wavelength * u.AA))
+    return (flam * b.fwhm * u.AA).to_value(u.erg / u.s / u.cm ** 2)
 
 def blackbody_sed(T: float) -> np.ndarray:
     "12-band f_nu of a black body at temperature `T` (K), normalised to 1 in r: the colours of a field star."
@@ -186,9 +213,18 @@ TAIL_LENGTH_R    = (0., .6, 1.0, 1.6, 2.3, 3.0)
 class _Scene:
     "Noiseless components of one cutout: each a map (µJy/px in its SED's normalising band) times a 12-band SED, with a tag."
     def __init__(self, size):
-        self.size = size; self.x, self.y = _grid(size); self.parts = []
+        self.size = size; self.x, self.y = _grid(size); self.parts = []; self.lines = []
     def add(self, img, sed_, tag='body'):
-        if img is not None and np.any(img): self.parts.append((np.asarray(img, np.float32), np.asarray(sed_, np.float32), tag))
+        if img is not None and np.any(img):
+            self.parts.append((np.asarray(img, np.float32), np.asarray(sed_, np.float32), tag))
+            line = getattr(sed_, 'line', None)
+            self.lines.append(0. if line is None else float(line[band_index('F660')]))
+    def line_map(self, att=None) -> np.ndarray:
+        "(H, W) H-alpha+[NII] part of the J0660 image (µJy/px, before the PSF); `att` (12, H, W) dims the 'dusty' components."
+        out = np.zeros((self.size, self.size), np.float32)
+        for (img, s, tag), l in zip(self.parts, self.lines):
+            if l: out += l * img * (att[band_index('F660')] if (tag == 'dusty' and att is not None) else 1)
+        return out
     def bands(self, tags=None, att=None) -> np.ndarray:
         "(12, H, W) image of the components tagged `tags` (all if None); `att` (12, H, W) dims the 'dusty' ones."
         out = np.zeros((N_BANDS, self.size, self.size), np.float32)
@@ -387,7 +423,8 @@ def render_galaxy(rng, jclass: int = 0, kind: str = '', size: int = 200, tail_an
     (JClass 0 only) or ''; `tail_angle_deg`: the tail's pixel angle (counter-clockwise from +x), random if None;
     `distance_mpc`: the galaxy's distance (default `D_REF`), which sets its angular size and how many tail knots are resolved.
     Returns `(image, mask, info)`: image `(12, size, size)` float32 in µJy/pixel with the sky included,
-    the tail mask (uint8, jellyfish only, else None), and a dict of the truth and observing conditions."""
+    the tail mask (uint8, jellyfish only, else None), and a dict of the truth and observing conditions
+    (`halpha_line`: the noiseless H-alpha+[NII] part of the J0660 image, µJy/pixel, with J0660's PSF)."""
     if not 0 <= jclass <= 5: raise ValueError(f"JClass must be 0..5, got {jclass}")
     if kind and kind not in HARD_NEGATIVES: raise ValueError(f"unknown hard-negative kind {kind!r}; expected one of {HARD_NEGATIVES}")
     if jclass and kind: raise ValueError(f"a jellyfish (JClass {jclass}) cannot also be hard negative {kind!r}")
@@ -435,7 +472,8 @@ def render_galaxy(rng, jclass: int = 0, kind: str = '', size: int = 200, tail_an
     grad = rng.normal(0, 0.02, (2, N_BANDS))[:, :, None, None]
     skymap = sky[:, None, None] * (1 + grad[0] * (sc.x - xc) / size + grad[1] * (sc.y - yc) / size)
     image = (model + skymap + np.sqrt(var) * rng.standard_normal(model.shape, dtype=np.float32)).astype(np.float32)
-    info.update(psf_fwhm_arcsec=np.round(fwhm, 3), sky=sky, noise=sigma)
+    info.update(psf_fwhm_arcsec=np.round(fwhm, 3), sky=sky, noise=sigma,      # the line truth: J0660's H-alpha+[NII], noiseless
+                halpha_line=np.clip(fftconvolve(sc.line_map(att), psf[i660], mode='same'), 0, None).astype(np.float32))
     if not jclass: return image, None, info
     # the tail mask and the tail's S/N
     tail = fftconvolve(sc.bands(tags={'tail'}), psf, mode='same', axes=(1, 2))
@@ -601,7 +639,7 @@ def visual_votes(rng, visibility: float) -> list[int]:
 CATALOG_COLUMNS = ['galaxy', 'ra', 'dec', 'cluster', 'jclass', 'visual_votes', 'visual_jclass', 'tail_angle_deg',
                    'tail_length_px', 'hard_negative', 'x_center', 'y_center', 'distance_mpc', 'tail_visibility', 'detectable']
 DETECTABLE_SNR = 5.0   # a tail counts as detectable when its integrated S/N in J0660 reaches this
-_MOCK_FILE = re.compile(r'^MOCK-\d+_(?:(?P<band>[A-Z0-9]+)_(?P<size>\d+)px|tail)\.fits$')
+_MOCK_FILE = re.compile(r'^MOCK-\d+_(?:(?P<band>[A-Z0-9]+)_(?P<size>\d+)px|tail|halpha)\.fits$')
 
 
 def _fits_bytes(data, header) -> bytes:
@@ -625,6 +663,15 @@ def _band_headers(wcs_header, galaxy, info):
         out.append(h)
     return out
 
+def _halpha_header(wcs_header, galaxy, info):
+    "FITS header of the H-alpha+[NII] truth map: WCS, units, the line's definition and its PSF."
+    h = wcs_header.copy()
+    h['OBJECT'] = (galaxy, 'mock galaxy'); h['CONTENT'] = ('Halpha+[NII] truth', 'noiseless line flux in J0660')
+    h['BUNIT'] = ('erg/s/cm2', 'line flux per pixel'); h['BAND'] = ('F660', 'the line lies in J0660 (and r)')
+    h['LINEWAVE'] = (EMISSION_LINES['Halpha+[NII]'][0], '[Angstrom] observed wavelength of the blend')
+    h['PSFFWHM'] = (float(info['psf_fwhm_arcsec'][band_index('F660')]), '[arcsec] J0660 PSF FWHM (Moffat, beta=3)')
+    return h
+
 def _write_bytes(path, data: bytes): atomic_write(path, lambda f: f.write(data))   # no partial file is ever seen
 
 def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress: bool = False) -> pd.DataFrame:
@@ -637,7 +684,7 @@ def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress
     rng = np.random.default_rng([seed, 2])
     ra, dec = sky_positions(rng, plan.cluster)
     tail_pa, centre_pa = tail_sky_angles(rng, ra, dec, plan.cluster)
-    (out / 'fits').mkdir(parents=True, exist_ok=True); (out / 'masks').mkdir(exist_ok=True)
+    (out / 'fits').mkdir(parents=True, exist_ok=True); (out / 'masks').mkdir(exist_ok=True); (out / 'halpha').mkdir(exist_ok=True)
     (out / 'catalog.csv').unlink(missing_ok=True)                       # no catalogue until the survey is complete
     rows, written = [], set()
     it = range(n)
@@ -658,6 +705,8 @@ def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress
         if mask is not None:
             h = whdr.copy(); h['OBJECT'] = (g, 'mock galaxy'); h['CONTENT'] = ('tail mask', '1 where the tail is')
             _write_bytes(out / 'masks' / f'{g}_tail.fits', _fits_bytes(mask, h)); written.add(f'{g}_tail.fits')
+        _write_bytes(out / 'halpha' / f'{g}_halpha.fits', _fits_bytes(line_flux(info['halpha_line']).astype(np.float32), _halpha_header(whdr, g, info)))
+        written.add(f'{g}_halpha.fits')
         rows.append(dict(galaxy=g, ra=round(float(ra[i]), 6), dec=round(float(dec[i]), 6), cluster=cl, jclass=j,
                          visual_votes=';'.join(map(str, votes)), visual_jclass=int(np.median(votes)),
                          tail_angle_deg=info.get('tail_angle_deg', np.nan), tail_length_px=info.get('tail_length_px', 0.),
@@ -669,7 +718,7 @@ def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress
                          tail_area_px=info.get('tail_area_px', 0),
                          **{k: info[k] for k in ('mag_r', 'morphology', 'disc_scale_px', 'disc_scale_kpc', 'inclination_deg', 'major_axis_deg',
                                                  'bulge_to_total', 'seeing_r_arcsec')}, size=size))
-    for d in (out / 'fits', out / 'masks'):                            # leftovers of an earlier mock survey here
+    for d in (out / 'fits', out / 'masks', out / 'halpha'):                            # leftovers of an earlier mock survey here
         for f in d.iterdir():
             if _MOCK_FILE.match(f.name) and f.name not in written: f.unlink()
     cat = pd.DataFrame(rows)
@@ -691,6 +740,12 @@ def load_mock_galaxy(out, galaxy: str) -> np.ndarray:
     missing = [b for b in BAND_SUFFIXES if b not in files]
     if missing: raise FileNotFoundError(f"{galaxy}: no {', '.join(missing)} image in {d}")
     return np.stack([fits.getdata(files[b]).astype(np.float32) for b in BAND_SUFFIXES])
+
+def load_halpha_truth(out, galaxy: str) -> np.ndarray:
+    "The noiseless H-alpha+[NII] map (float32, erg s⁻¹ cm⁻² per pixel, J0660's PSF) of `galaxy` in the mock survey in folder `out`."
+    f = Path(out) / 'halpha' / f'{galaxy}_halpha.fits'
+    if not f.exists(): raise FileNotFoundError(f"{f} not found: a mock survey made before the H-alpha truth was recorded? Make it again")
+    return fits.getdata(f).astype(np.float32)
 
 def load_tail_mask(out, galaxy: str) -> np.ndarray | None:
     "The tail mask (uint8) of `galaxy` in the mock survey in folder `out`, or None if it has no tail."
