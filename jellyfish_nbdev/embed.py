@@ -16,7 +16,7 @@ from .core import default_device, N_BANDS
 from .data import load_manifest, load_stacks, field_crop
 from .simclr import load_encoder, represent
 from .search import l2_normalise
-from .io import save_npy, save_csv, save_text
+from .io import save_npy, save_csv, save_text, folder_lock, remove_temp_files
 
 # %% auto #0
 __all__ = ['embed_tensor', 'shard_rows', 'encoder_key', 'stack_keys', 'embed_catalog', 'merge_embeddings', 'embed']
@@ -78,6 +78,16 @@ def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chu
     rows = shard_rows(load_manifest(data_dir), shard, n_shards)
     crop = field_crop(rows.path.iloc[0], config.get('center_crop')) if len(rows) else None     # read only what the encoder sees
     sdir = out / 'shards' / f'{shard:03d}-of-{n_shards:03d}'
+    with folder_lock(sdir):                                         # one process per shard folder; others are refused
+        remove_temp_files(sdir)
+        _embed_chunks(encoder, config, rows, sdir, chunk, crop, ekey, bs, precision, progress)
+    cfg_text = json.dumps({'run_dir': str(Path(run_dir).resolve()), **config, 'precision': precision, 'encoder_key': ekey},
+                          indent=1, default=str)
+    save_text(out / 'config.json', cfg_text)
+    return sdir
+
+def _embed_chunks(encoder, config, rows, sdir, chunk, crop, ekey, bs, precision, progress):
+    "The chunks of one shard (called holding its folder's lock): reuse the current ones, embed the others, drop extra ones."
     starts = range(0, len(rows), chunk)
     n_redone = 0
     for k in progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts:
@@ -93,10 +103,6 @@ def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chu
     for f in sorted(sdir.glob('chunk-*.*')):                       # chunks of a longer galaxy list: not part of this one
         if f.suffix in ('.npy', '.csv') and int(f.stem.split('-')[1]) >= len(starts): f.unlink()
     if n_redone and progress: print(f"{sdir}: {n_redone} chunk(s) re-embedded (other encoder or changed stacks)")
-    cfg_text = json.dumps({'run_dir': str(Path(run_dir).resolve()), **config, 'precision': precision, 'encoder_key': ekey},
-                          indent=1, default=str)
-    save_text(out / 'config.json', cfg_text)
-    return sdir
 
 
 # %% ../nbs/06_embed.ipynb #fcf0959f
