@@ -150,6 +150,8 @@ def embed(run_dir: str,  # pretraining run folder (encoder.pth + config.json)
           no_merge: bool = False,  # leave the shards unmerged (when other processes still embed theirs)
           precision: str = 'fp32'):  # 'fp32', or 'bf16' (autocast: 2x faster on CPUs with native bf16, 98% same neighbours)
     "Embed the galaxies of DATA_DIR with the encoder of RUN_DIR into OUT (sharded, resumable; chunks of another encoder or of changed stacks are recomputed)."
+    if not (isinstance(bs, int) and bs >= 1): raise ValueError(f"batch size must be at least 1 (got {bs})")
+    if not (isinstance(n_shards, int) and n_shards >= 1): raise ValueError(f"n_shards must be at least 1 (got {n_shards})")
     embed_catalog(run_dir, data_dir, out, shard=shard, n_shards=n_shards, bs=bs, precision=precision)
     if not no_merge:
         ids = merge_embeddings(out, data_dir)

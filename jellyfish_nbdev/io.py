@@ -235,9 +235,11 @@ def _column_key(c) -> str: return re.sub(r'[^0-9a-z]+', '_', str(c).strip().lowe
 def _read_text_csv(path, what: str, id_columns=(), all_str: bool = False) -> pd.DataFrame:
     "Read CSV `path` with the columns whose normalised name is in `id_columns` (or every column) as strings: '0001' stays '0001'; errors name the file."
     try:
-        head = pd.read_csv(path, nrows=0).columns
-        dtype = str if all_str else {c: str for c in head if _column_key(c) in id_columns}
-        return pd.read_csv(path, dtype=dtype, keep_default_na=False, na_values=[''])
+        if all_str: return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[''])
+        ids = [c for c in pd.read_csv(path, nrows=0).columns if _column_key(c) in id_columns]
+        df = pd.read_csv(path, dtype={c: str for c in ids})                 # the usual NA handling for the data columns
+        if ids: df[ids] = pd.read_csv(path, usecols=ids, dtype=str, keep_default_na=False)[ids]   # ids as written ('NA' is a name)
+        return df
     except pd.errors.EmptyDataError: raise ValueError(f"{path}: the {what} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as e:
         raise ValueError(f"{path}: the {what} is not a readable CSV ({str(e).splitlines()[0]})") from None
