@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/cli.html.md"""
 
 # %% ../nbs/14_cli.ipynb #9f62c54e
 from __future__ import annotations
-import sys, os, re, importlib, argparse, platform, traceback
+import sys, os, re, importlib, argparse, platform, traceback, warnings
 from fastcore.script import anno_parser
 import jellyfish_nbdev
 
@@ -77,7 +77,7 @@ def error_line(e: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `jellyfish` console script; returns the exit status (1: an error, 2: bad usage, 130: Ctrl-C)."
-    argv = list(sys.argv[1:] if argv is None else argv)
+    console, argv = argv is None, list(sys.argv[1:] if argv is None else argv)
     debug = '--debug' in argv or bool(os.environ.get('JELLYFISH_DEBUG'))
     argv = [a for a in argv if a != '--debug']
     if not argv or argv[0] in ('-h', '--help', 'help'):
@@ -87,7 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     name = argv[0]
     if name not in SUBCOMMANDS:
         print(f"jellyfish: unknown command {name!r}\n\n{_usage()}", file=sys.stderr); return 2
+    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)   # fastai's import, not the user's concern
     try: run_subcommand(name, argv[1:])
+    except BrokenPipeError:                                  # `jellyfish search ... | head`: the reader left; nothing to report
+        if console:
+            try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error when Python flushes stdout
+            except (OSError, ValueError): pass
+        return 141
     except SystemExit as e:
         if isinstance(e.code, str): print(f"jellyfish {name}: error: {e.code}", file=sys.stderr); return 1
         return int(e.code or 0)
