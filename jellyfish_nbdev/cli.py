@@ -6,12 +6,12 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/cli.html.md"""
 
 # %% ../nbs/14_cli.ipynb #9f62c54e
 from __future__ import annotations
-import sys, os, importlib, argparse, platform, traceback
+import sys, os, re, importlib, argparse, platform, traceback, warnings
 from fastcore.script import anno_parser
 import jellyfish_nbdev
 
 # %% auto #0
-__all__ = ['SUBCOMMANDS', 'info', 'run_subcommand', 'main']
+__all__ = ['SUBCOMMANDS', 'info', 'run_subcommand', 'error_line', 'main']
 
 # %% ../nbs/14_cli.ipynb #7b30fe68
 SUBCOMMANDS = {
@@ -45,11 +45,11 @@ def info():
 # %% ../nbs/14_cli.ipynb #43993d9f
 def _usage() -> str:
     w = max(map(len, SUBCOMMANDS))
-    lines = [f"usage: jellyfish [--version] [-h] COMMAND [ARGS...]", "",
+    lines = [f"usage: jellyfish [--version] [-h] [--debug] COMMAND [ARGS...]", "",
              "Find jellyfish galaxies in 12-band S-PLUS images with self-supervised learning.", "",
              "commands:"]
     lines += [f"  {k:<{w}}  {v[2]}" for k, v in SUBCOMMANDS.items()]
-    lines += ["", "Run `jellyfish COMMAND --help` for a command's options."]
+    lines += ["", "Run `jellyfish COMMAND --help` for a command's options; --debug shows the traceback of an error."]
     return '\n'.join(lines)
 
 def run_subcommand(name: str, argv: list[str]):
@@ -60,9 +60,27 @@ def run_subcommand(name: str, argv: list[str]):
     for k in ('pdb', 'xtra'): args.pop(k, None)
     return func(**args)
 
+def error_line(e: BaseException) -> str:
+    "One line for the user from exception `e`: the file and the problem for `OSError`s, the first line of the message otherwise."
+    if isinstance(e, OSError) and (e.filename is not None or e.strerror):
+        what = (e.strerror or str(e)).rstrip('.')
+        what = what[0].lower() + what[1:] if what[:1].isupper() and what[1:2].islower() else what
+        if e.filename is None: return what
+        f = f"{e.filename} -> {e.filename2}" if e.filename2 is not None else str(e.filename)
+        return f"{f}: {what}"
+    msg = e.args[0] if isinstance(e, KeyError) and len(e.args) == 1 and isinstance(e.args[0], str) else str(e)
+    lines = [l for l in msg.strip().splitlines() if l.strip()]
+    first = lines[0].strip() if lines else ''
+    if isinstance(e, RuntimeError) and re.search(r'CUDA|cuDNN|MPS|device', first, re.I):
+        return f"device problem: {first} (try --device cpu)"
+    if isinstance(e, (ValueError, KeyError, OSError)): return first or type(e).__name__
+    return f"{type(e).__name__}: {first}" if first else type(e).__name__
+
 def main(argv: list[str] | None = None) -> int:
-    "Entry point of the `jellyfish` console script; returns the exit status."
-    argv = list(sys.argv[1:] if argv is None else argv)
+    "Entry point of the `jellyfish` console script; returns the exit status (1: an error, 2: bad usage, 130: Ctrl-C)."
+    console, argv = argv is None, list(sys.argv[1:] if argv is None else argv)
+    debug = '--debug' in argv or bool(os.environ.get('JELLYFISH_DEBUG'))
+    argv = [a for a in argv if a != '--debug']
     if not argv or argv[0] in ('-h', '--help', 'help'):
         print(_usage()); return 0
     if argv[0] == '--version':
@@ -70,9 +88,22 @@ def main(argv: list[str] | None = None) -> int:
     name = argv[0]
     if name not in SUBCOMMANDS:
         print(f"jellyfish: unknown command {name!r}\n\n{_usage()}", file=sys.stderr); return 2
+    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)   # fastai's import, not the user's concern
     try: run_subcommand(name, argv[1:])
-    except SystemExit as e: return int(e.code or 0)
-    except (FileNotFoundError, FileExistsError, ValueError, KeyError) as e:
-        if os.environ.get('JELLYFISH_DEBUG'): raise
-        print(f"jellyfish {name}: error: {e}", file=sys.stderr); return 1
+    except BrokenPipeError:                                  # `jellyfish search ... | head`: the reader left; nothing to report
+        if console:
+            try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error when Python flushes stdout
+            except (OSError, ValueError): pass
+        return 141
+    except SystemExit as e:
+        if isinstance(e.code, str): print(f"jellyfish {name}: error: {e.code}", file=sys.stderr); return 1
+        return int(e.code or 0)
+    except KeyboardInterrupt:
+        if debug: raise
+        print(f"jellyfish {name}: interrupted (Ctrl-C); finished files are kept, a partial one is never written", file=sys.stderr)
+        return 130
+    except Exception as e:                                   # one line for the user; the traceback with --debug
+        if debug: raise
+        hint = '' if isinstance(e, (OSError, ValueError, KeyError)) else ' (run again with --debug for the traceback)'
+        print(f"jellyfish {name}: error: {error_line(e)}{hint}", file=sys.stderr); return 1
     return 0

@@ -15,7 +15,7 @@ import astropy.units as u
 
 # %% auto #0
 __all__ = ['BANDS', 'BAND_SUFFIXES', 'N_BANDS', 'PIXEL_SCALE', 'RGB_BANDS', 'Band', 'band_table', 'band_index', 'set_seed',
-           'default_device', 'lupton_rgb', 'show_rgb']
+           'default_device', 'check_device', 'lupton_rgb', 'show_rgb']
 
 # %% ../nbs/00_core.ipynb #303d9514
 @dataclass(frozen=True)
@@ -80,6 +80,22 @@ def default_device() -> torch.device:
     if torch.cuda.is_available(): return torch.device('cuda')
     if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
+
+# %% ../nbs/00_core.ipynb #d3c1e0a1
+def check_device(device=None) -> torch.device:
+    "`device` (default: `default_device()`) as a `torch.device`, or a ValueError in one line if it does not exist on this machine."
+    try: d = torch.device(device) if device is not None else default_device()
+    except (RuntimeError, TypeError) as e: raise ValueError(f"device {device!r} is not a device name ({str(e).splitlines()[0]}); use cpu, cuda, cuda:N or mps") from None
+    if d.type == 'cuda':
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if not n: raise ValueError(f"device {str(d)!r}: no CUDA GPU is available on this machine; use --device cpu")
+        if d.index is not None and d.index >= n: raise ValueError(f"device {str(d)!r}: this machine has {n} CUDA GPU(s), cuda:0..cuda:{n - 1}")
+    elif d.type == 'mps' and not (getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()):
+        raise ValueError(f"device {str(d)!r}: Apple's MPS is not available on this machine; use --device cpu")
+    elif d.type not in ('cpu', 'cuda', 'mps'):
+        raise ValueError(f"device {str(d)!r} is not supported; use cpu, cuda, cuda:N or mps")
+    return d
+
 
 # %% ../nbs/00_core.ipynb #6a192003
 def lupton_rgb(stack, bands=RGB_BANDS, stretch: float = 0.5, Q: float = 8.0, pmax: float = 99.7) -> np.ndarray:

@@ -74,7 +74,7 @@ def load_manifest(data_dir) -> pd.DataFrame:
     data_dir = Path(data_dir)
     f = data_dir/'manifest.csv'
     if not f.is_file(): raise FileNotFoundError(f"{f}: no manifest; run `jellyfish ingest` (io.ingest) first")
-    m = pd.read_csv(f, dtype={'galaxy': str, 'path': str, 'reason': str}, keep_default_na=False, na_values=[''])
+    m = pd.read_csv(f, dtype={'galaxy': str, 'path': str, 'reason': str, 'input_key': str}, keep_default_na=False, na_values=[''])
     m = m[m.status == 'ok'].reset_index(drop=True)
     if m.empty: raise ValueError(f"{f}: no galaxy was ingested successfully")
     m['path'] = [str((data_dir/p).resolve()) for p in m.path]
@@ -90,27 +90,37 @@ def _crop_slices(shape, crop):
     t, l = (h - crop) // 2, (w - crop) // 2
     return slice(t, t + crop), slice(l, l + crop)
 
+def _open_stack(p):
+    "Memory-map the stack at `p`; a missing, truncated or corrupt file is a ValueError naming it."
+    try: a = np.load(p, mmap_mode='r', allow_pickle=False)
+    except FileNotFoundError: raise FileNotFoundError(f"{p}: stack not found; run `jellyfish ingest` again") from None
+    except Exception as e:
+        raise ValueError(f"{p}: unreadable stack ({str(e).splitlines()[0]}); truncated or corrupt? run `jellyfish ingest` again") from None
+    if a.ndim != 3 or a.shape[0] != N_BANDS:
+        raise ValueError(f"{p}: stack of shape {a.shape}, expected ({N_BANDS}, H, W): {N_BANDS} bands first")
+    return a
+
 def load_stacks(manifest, crop: int | None = None, device=None, progress: bool = False,
                 channels_last: bool = False) -> torch.Tensor:
     "All stacks of `manifest` (a DataFrame with absolute `path`s, or a data folder) as one `(N, 12, H, W)` float32 tensor (`channels_last`: the 12 bands of a pixel adjacent in memory)."
     m = load_manifest(manifest) if isinstance(manifest, (str, os.PathLike)) else manifest
     paths = list(m.path)
     if not paths: raise ValueError("the manifest has no galaxies")
-    first_arr = np.load(paths[0], mmap_mode='r')
+    first_arr = _open_stack(paths[0])
     ys, xs = _crop_slices(first_arr.shape, crop)
     shape = first_arr[:, ys, xs].shape
     out = torch.empty((len(paths), *shape), dtype=torch.float32,
                       memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     for i, p in enumerate(progress_bar(paths, leave=False) if progress else paths):
-        a = np.load(p, mmap_mode='r')
-        if a.ndim != 3 or a.shape[0] != N_BANDS or a[:, ys, xs].shape != shape:
+        a = _open_stack(p)
+        if a[:, ys, xs].shape != shape:
             raise ValueError(f"{p}: stack of shape {a.shape} does not match {tuple(first_arr.shape)} of {paths[0]}")
         out[i].numpy()[...] = a[:, ys, xs]             # one copy, straight from the file's pages
     return out if device is None else out.to(device)
 
 def field_crop(path, center: int | None) -> int | None:
     "The `crop` for `load_stacks` that reads only the central `center` px of stacks shaped like the one at `path` (None: they are no larger)."
-    h, w = np.load(path, mmap_mode='r').shape[-2:]
+    h, w = _open_stack(path).shape[-2:]
     return center if center is not None and center < min(h, w) else None
 
 # %% ../nbs/03_data.ipynb #c76c8d2c

@@ -27,7 +27,8 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     from jellyfish_nbdev.data import band_stats
     from jellyfish_nbdev.io import atomic_write, save_text
     from jellyfish_nbdev.simclr import (get_preset, simclr_learner, fit_simclr, make_encoder, nt_xent, NTXentLoss, SimCLR,
-                                        EpochCheckpoint, load_checkpoint, plot_history, _load_stacks, _split, run_config, resume_run)
+                                        EpochCheckpoint, load_checkpoint, plot_history, _load_stacks, _split, run_config, resume_run,
+                                        check_pretrain_args)
     from jellyfish_nbdev.embed import embed_catalog, merge_embeddings
 
 # %% auto #0
@@ -198,6 +199,7 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
         check_collectives()
         cfg = get_preset(preset, epochs=epochs, arch=arch, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed)
         if size is not None: cfg.aug = replace(cfg.aug, size=int(size))
+        check_pretrain_args(cfg)                      # epochs, batch, lr, valid_pct: refused in one line before any work
         if sync_bn and device.type != 'cuda': raise ValueError("sync_bn needs GPUs (PyTorch's SyncBatchNorm has no CPU version)")
         out = Path(out)
         x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop)

@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/embed.html.md"""
 
 # %% ../nbs/06_embed.ipynb #baf0e328
 from __future__ import annotations
-import os, json, shutil, tempfile
+import os, json, shutil, hashlib, tempfile
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -16,10 +16,10 @@ from .core import default_device, N_BANDS
 from .data import load_manifest, load_stacks, field_crop
 from .simclr import load_encoder, represent
 from .search import l2_normalise
-from .io import save_npy, save_csv, save_text
+from .io import save_npy, save_csv, save_text, folder_lock, remove_temp_files
 
 # %% auto #0
-__all__ = ['embed_tensor', 'shard_rows', 'embed_catalog', 'merge_embeddings', 'embed']
+__all__ = ['embed_tensor', 'shard_rows', 'encoder_key', 'stack_keys', 'embed_catalog', 'merge_embeddings', 'embed']
 
 # %% ../nbs/06_embed.ipynb #404c2dae
 def embed_tensor(encoder: torch.nn.Module, x: torch.Tensor, config: dict, bs: int = 64, precision: str = 'fp32') -> np.ndarray:
@@ -38,53 +38,105 @@ def shard_rows(manifest: pd.DataFrame, shard: int = 0, n_shards: int = 1) -> pd.
     m = manifest.sort_values('galaxy').reset_index(drop=True)
     return m.iloc[shard::n_shards]
 
+_VIEW_KEYS = ('arch', 'stem', 'n_bands', 'n_features', 'mean', 'std', 'center_crop', 'bin', 'size')
+
+def encoder_key(run_dir, config: dict, precision: str = 'fp32') -> str:
+    "Content key of what turns a stack into a representation: the bytes of `run_dir/encoder.pth`, the input view and band standardisation of `config`, and `precision`."
+    h = hashlib.sha1()
+    with open(Path(run_dir) / 'encoder.pth', 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    h.update(json.dumps([{k: config.get(k) for k in _VIEW_KEYS}, precision], sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+def stack_keys(rows: pd.DataFrame) -> list[str]:
+    "Content key of each galaxy's stack: the manifest's `input_key` (its FITS files and preprocessing) with the stack file's size and mtime."
+    keys = []
+    for r in rows.itertuples():
+        try: st = os.stat(r.path); s = f"{st.st_size}-{st.st_mtime_ns}"
+        except OSError: s = 'missing'
+        keys.append(f"{getattr(r, 'input_key', '') or ''}:{s}")
+    return keys
+
+def _chunk_is_current(f: Path, ids: Path, part: pd.DataFrame, keys: list[str], ekey: str) -> bool:
+    "True when chunk `f` holds exactly the galaxies of `part`, embedded from stacks with `keys` by the encoder with key `ekey`."
+    if not (f.exists() and ids.exists()): return False
+    try: old = pd.read_csv(ids, dtype=str, keep_default_na=False)
+    except Exception: return False
+    return {'galaxy', 'stack_key', 'encoder_key'} <= set(old.columns) and old.galaxy.tolist() == part.galaxy.astype(str).tolist() \
+        and old.stack_key.tolist() == keys and (old.encoder_key == ekey).all()
+
 def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chunk: int = 256,
                   bs: int = 64, device=None, progress: bool = True, precision: str = 'fp32') -> Path:
-    "Embed `shard` of `n_shards` of the galaxies in `data_dir` with the encoder of `run_dir`, chunk by chunk, into `out/shards/` (`precision` as in `represent`)."
+    "Embed `shard` of `n_shards` of the galaxies in `data_dir` with the encoder of `run_dir`, chunk by chunk, into `out/shards/` (`precision` as in `represent`); a chunk on disk is reused only if its galaxies, their stacks' content keys and the encoder's key are unchanged."
     out = Path(out)
     encoder, config = load_encoder(run_dir, device=device)
     old = out / 'config.json'
     if old.exists() and json.loads(old.read_text()).get('precision', 'fp32') != precision:
         raise ValueError(f"{old}: these embeddings were made in {json.loads(old.read_text()).get('precision', 'fp32')}, "
                          f"not {precision}; use another `out` or the same precision")
+    ekey = encoder_key(run_dir, config, precision)
     rows = shard_rows(load_manifest(data_dir), shard, n_shards)
     crop = field_crop(rows.path.iloc[0], config.get('center_crop')) if len(rows) else None     # read only what the encoder sees
     sdir = out / 'shards' / f'{shard:03d}-of-{n_shards:03d}'
+    with folder_lock(sdir):                                         # one process per shard folder; others are refused
+        remove_temp_files(sdir)
+        _embed_chunks(encoder, config, rows, sdir, chunk, crop, ekey, bs, precision, progress)
+    cfg_text = json.dumps({'run_dir': str(Path(run_dir).resolve()), **config, 'precision': precision, 'encoder_key': ekey},
+                          indent=1, default=str)
+    save_text(out / 'config.json', cfg_text)
+    return sdir
+
+def _embed_chunks(encoder, config, rows, sdir, chunk, crop, ekey, bs, precision, progress):
+    "The chunks of one shard (called holding its folder's lock): reuse the current ones, embed the others, drop extra ones."
     starts = range(0, len(rows), chunk)
+    n_redone = 0
     for k in progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts:
         f = sdir / f'chunk-{k // chunk:05d}.npy'
         part = rows.iloc[k:k+chunk]
         ids = sdir / f'chunk-{k // chunk:05d}.csv'
-        if f.exists() and ids.exists() and pd.read_csv(ids).galaxy.astype(str).tolist() == part.galaxy.astype(str).tolist():
-            continue  # done in an earlier run
+        keys = stack_keys(part)
+        if _chunk_is_current(f, ids, part, keys, ekey): continue   # done in an earlier run, from the same stacks and encoder
+        n_redone += f.exists()
         v = embed_tensor(encoder, load_stacks(part, crop=crop), config, bs=bs, precision=precision)
         save_npy(f, v)
-        save_csv(ids, part[['galaxy']])
-    cfg_text = json.dumps({'run_dir': str(Path(run_dir).resolve()), **config, 'precision': precision}, indent=1, default=str)
-    save_text(out / 'config.json', cfg_text)
-    return sdir
+        save_csv(ids, pd.DataFrame({'galaxy': part.galaxy.astype(str).values, 'stack_key': keys, 'encoder_key': ekey}))
+    for f in sorted(sdir.glob('chunk-*.*')):                       # chunks of a longer galaxy list: not part of this one
+        if f.suffix in ('.npy', '.csv') and int(f.stem.split('-')[1]) >= len(starts): f.unlink()
+    if n_redone and progress: print(f"{sdir}: {n_redone} chunk(s) re-embedded (other encoder or changed stacks)")
+
 
 # %% ../nbs/06_embed.ipynb #fcf0959f
 _CATALOG_DROP = ('path', 'shape', 'status', 'reason')
 
 def merge_embeddings(out, data_dir=None) -> pd.DataFrame:
-    "Gather every shard under `out/shards` into `embeddings.npy`, `embeddings_norm.npy`, `galaxies.csv` (+ `catalog.csv`)."
+    "Gather every shard under `out/shards` into `embeddings.npy`, `embeddings_norm.npy`, `galaxies.csv` (+ `catalog.csv`); refuses chunks of different encoders, or (given `data_dir`) of stacks that are not its current ones."
     out = Path(out)
     chunks = sorted((out / 'shards').glob('*/chunk-*.npy'))
     if not chunks: raise FileNotFoundError(f"{out / 'shards'}: no embedded chunks to merge; run embed_catalog first")
-    ids = pd.concat([pd.read_csv(c.with_suffix('.csv'), dtype={'galaxy': str}) for c in chunks], ignore_index=True)
+    meta = pd.concat([pd.read_csv(c.with_suffix('.csv'), dtype=str, keep_default_na=False) for c in chunks], ignore_index=True)
+    if 'encoder_key' not in meta: raise ValueError(f"{out / 'shards'}: chunks without an encoder key (an older version); embed again")
     vecs = np.concatenate([np.load(c) for c in chunks])
-    if len(ids) != len(vecs): raise ValueError(f"{out}: {len(ids)} galaxy ids for {len(vecs)} embeddings; a shard is corrupt")
-    dup = ids.galaxy[ids.galaxy.duplicated()]
+    if len(meta) != len(vecs): raise ValueError(f"{out}: {len(meta)} galaxy ids for {len(vecs)} embeddings; a shard is corrupt")
+    if meta.encoder_key.nunique() > 1:
+        raise ValueError(f"{out / 'shards'}: chunks made by {meta.encoder_key.nunique()} different encoders; embed every shard again with one")
+    dup = meta.galaxy[meta.galaxy.duplicated()]
     if len(dup): raise ValueError(f"{out}: galaxies embedded twice (overlapping shards?): {', '.join(dup[:5])}")
-    order = np.argsort(ids.galaxy.values, kind='stable')
-    ids, vecs = ids.iloc[order].reset_index(drop=True), vecs[order]
+    order = np.argsort(meta.galaxy.values, kind='stable')
+    meta, vecs = meta.iloc[order].reset_index(drop=True), vecs[order]
+    if data_dir is not None:
+        m = load_manifest(data_dir).assign(galaxy=lambda d: d.galaxy.astype(str)).sort_values('galaxy').reset_index(drop=True)
+        now = dict(zip(m.galaxy, stack_keys(m)))
+        stale = [g for g, k in zip(meta.galaxy, meta.stack_key) if now.get(g) != k]
+        missing = sorted(set(now) - set(meta.galaxy))
+        if stale or missing:
+            raise ValueError(f"{out / 'shards'}: {len(stale)} embedded galaxies are not (or no longer) the stacks of {data_dir} "
+                             f"({', '.join((stale + missing)[:3])}...), {len(missing)} are not embedded; embed every shard again")
+    ids = meta[['galaxy']]
     save_npy(out / 'embeddings.npy', vecs.astype(np.float32))
     save_npy(out / 'embeddings_norm.npy', l2_normalise(vecs, names=ids.galaxy.values))
     save_csv(out / 'galaxies.csv', ids)
     if data_dir is not None:
-        m = load_manifest(data_dir)
-        m = m.assign(galaxy=m.galaxy.astype(str)).set_index('galaxy').reindex(ids.galaxy).reset_index()
+        m = m.set_index('galaxy').reindex(ids.galaxy).reset_index()
         m = m.drop(columns=[c for c in _CATALOG_DROP if c in m.columns])
         save_csv(out / 'catalog.csv', m)
     return ids
@@ -97,8 +149,11 @@ def embed(run_dir: str,  # pretraining run folder (encoder.pth + config.json)
           bs: int = 64,  # batch size
           no_merge: bool = False,  # leave the shards unmerged (when other processes still embed theirs)
           precision: str = 'fp32'):  # 'fp32', or 'bf16' (autocast: 2x faster on CPUs with native bf16, 98% same neighbours)
-    "Embed the galaxies of DATA_DIR with the encoder of RUN_DIR into OUT (sharded, resumable)."
+    "Embed the galaxies of DATA_DIR with the encoder of RUN_DIR into OUT (sharded, resumable; chunks of another encoder or of changed stacks are recomputed)."
+    if not (isinstance(bs, int) and bs >= 1): raise ValueError(f"batch size must be at least 1 (got {bs})")
+    if not (isinstance(n_shards, int) and n_shards >= 1): raise ValueError(f"n_shards must be at least 1 (got {n_shards})")
     embed_catalog(run_dir, data_dir, out, shard=shard, n_shards=n_shards, bs=bs, precision=precision)
     if not no_merge:
         ids = merge_embeddings(out, data_dir)
         print(f"{len(ids)} galaxies embedded in {out}")
+

@@ -7,6 +7,8 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/explorer.html.md"""
 # %% ../nbs/11_explorer.ipynb #afce75b1
 from __future__ import annotations
 import os, io, csv, tempfile, warnings, contextlib
+try: import fcntl                                   # POSIX file locks: serialise writers of one label store
+except ImportError: fcntl = None
 from datetime import datetime, timezone
 from collections import OrderedDict
 from pathlib import Path
@@ -140,13 +142,28 @@ class LabelStore:
         self.path = Path(labels_csv)
         self.history = history_path(self.path)
         if not self.path.parent.is_dir(): raise FileNotFoundError(f"the folder of {self.path} does not exist")
-        self._open()
+        self.lockfile = self.path.with_name(self.path.name + '.lock')
+        with self._locked(): self._open()
 
-    def _open(self):
+    @contextlib.contextmanager
+    def _locked(self):
+        "Hold an exclusive lock on `<labels>.lock` (POSIX `flock`: released by the kernel even if the process is killed)."
+        with open(self.lockfile, 'a') as fh:
+            if fcntl is not None: fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try: yield
+            finally:
+                if fcntl is not None: fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _drop_unfinished(self) -> str:
+        "Truncate an unfinished last history line (a writer killed mid-line), with a warning; return the finished text."
         text, tail = _split_history(self.history)
-        if tail:                                     # an unfinished line from a crash: drop it so appends stay clean
+        if tail:
             warnings.warn(f"{self.history}: dropping an unfinished last line {tail[:60]!r} (left by a crash)")
             with open(self.history, 'r+b') as fh: fh.truncate(len(text.encode('utf-8'))); os.fsync(fh.fileno())
+        return text
+
+    def _open(self):
+        text = self._drop_unfinished()
         if self.history.exists() and text:
             self._labels = self._replay()
             if self._read_csv_quietly() != self._labels:
@@ -206,13 +223,17 @@ class LabelStore:
             {'galaxy': str, 'jclass': int, 'time': str})
 
     def set(self, galaxy, jclass) -> int | None:
-        "Give `galaxy` the JClass `jclass` (0..5; `None` clears it): history line first, then the CSV; return the old JClass."
+        "Give `galaxy` the JClass `jclass` (0..5; `None` clears it): history line first, then the CSV, holding the store's lock; return the old JClass."
         galaxy = str(galaxy)
         if not galaxy or any(c in galaxy for c in '\r\n'): raise ValueError(f"bad galaxy id {galaxy!r}")
         if jclass is not None:
             if isinstance(jclass, bool) or not isinstance(jclass, (int, np.integer)) or not 0 <= jclass < N_JCLASS:
                 raise ValueError(f"JClass must be an integer 0..{N_JCLASS-1} (or None to clear), got {jclass!r}")
             jclass = int(jclass)
+        with self._locked(): return self._set(galaxy, jclass)
+
+    def _set(self, galaxy: str, jclass) -> int | None:
+        if self.history.exists() and self.history.stat().st_size != self._size: self._drop_unfinished()
         if not self.history.exists() and self._labels:                            # someone deleted it: keep the record whole
             self._append([(t, g, '', j) for g, (j, t) in sorted(self._labels.items())])
         elif self.history.exists() and self.history.stat().st_size != self._size:  # another explorer wrote meanwhile

@@ -25,7 +25,8 @@ __all__ = ['CUTOUT_RE', 'FITS_SUFFIXES', 'BACKGROUND_BOX', 'BACKGROUND_FILTER', 
            'PREPROCESS_VERSION', 'MANIFEST_COLUMNS', 'CutoutName', 'canonical_band', 'parse_cutout_name',
            'is_fits_name', 'scan_cutouts', 'read_file_list', 'CutoutError', 'read_band', 'preprocess_band',
            'read_galaxy_info', 'read_galaxy', 'read_exclusions', 'excluded_by', 'read_catalog', 'atomic_write',
-           'save_npy', 'save_csv', 'save_text', 'ingest_galaxy', 'ingest']
+           'save_npy', 'save_csv', 'save_text', 'FolderInUseError', 'folder_lock', 'remove_temp_files', 'ingest_galaxy',
+           'ingest']
 
 # %% ../nbs/01_io.ipynb #ea1354b2
 CUTOUT_RE = re.compile(r'^(?P<galaxy>.+)_(?P<band>[A-Za-z0-9]+)_(?P<size>\d+)px\.(?:fits?|fts)(?:\.gz|\.fz)?$',
@@ -77,7 +78,8 @@ def scan_cutouts(fits_dir) -> pd.DataFrame:
 def read_file_list(csv) -> pd.DataFrame:
     "Like `scan_cutouts`, from a CSV listing the files (`path` column; optional `galaxy`, `band`)."
     csv = Path(csv)
-    df = pd.read_csv(csv)
+    if not csv.is_file(): raise FileNotFoundError(f"{csv}: file list not found")
+    df = _read_text_csv(csv, 'file list', all_str=True)
     df.columns = [c.strip().lower() for c in df.columns]
     if 'path' not in df: raise ValueError(f"{csv}: a file list needs a 'path' column, found {list(df.columns)}")
     rows = []
@@ -228,13 +230,27 @@ def excluded_by(name, exclusions: list[tuple[str, str]]) -> str | None:
     return next((src for pat, src in exclusions if fnmatch.fnmatchcase(name, pat)), None)
 
 # %% ../nbs/01_io.ipynb #dac1dd62
+def _column_key(c) -> str: return re.sub(r'[^0-9a-z]+', '_', str(c).strip().lower()).strip('_')
+
+def _read_text_csv(path, what: str, id_columns=(), all_str: bool = False) -> pd.DataFrame:
+    "Read CSV `path` with the columns whose normalised name is in `id_columns` (or every column) as strings: '0001' stays '0001'; errors name the file."
+    try:
+        if all_str: return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[''])
+        ids = [c for c in pd.read_csv(path, nrows=0).columns if _column_key(c) in id_columns]
+        df = pd.read_csv(path, dtype={c: str for c in ids})                 # the usual NA handling for the data columns
+        if ids: df[ids] = pd.read_csv(path, usecols=ids, dtype=str, keep_default_na=False)[ids]   # ids as written ('NA' is a name)
+        return df
+    except pd.errors.EmptyDataError: raise ValueError(f"{path}: the {what} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: the {what} is not a readable CSV ({str(e).splitlines()[0]})") from None
+
 def read_catalog(path) -> pd.DataFrame:
     "Read a galaxy catalogue CSV: `galaxy` (or `name`) column, lower-case column names, RA/Dec in degrees."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: catalogue not found")
-    cat = pd.read_csv(path)
+    cat = _read_text_csv(path, 'catalogue file', id_columns=('galaxy', 'name'))
     cat = cat.loc[:, [not str(c).startswith('Unnamed:') for c in cat.columns]]
-    cat.columns = [re.sub(r'[^0-9a-z]+', '_', str(c).strip().lower()).strip('_') for c in cat.columns]
+    cat.columns = [_column_key(c) for c in cat.columns]
     if 'galaxy' not in cat:
         if 'name' not in cat: raise ValueError(f"{path}: a catalogue needs a 'galaxy' or 'name' column, found {list(cat.columns)}")
         cat = cat.rename(columns={'name': 'galaxy'})
@@ -279,14 +295,73 @@ def save_text(path, text: str) -> Path:
     "Save `text` to `path` (UTF-8) atomically."
     return atomic_write(path, lambda f: f.write(text.encode('utf-8')))
 
+# %% ../nbs/01_io.ipynb #e5f1a0b1
+class FolderInUseError(FileExistsError):
+    "Another live process holds the lock file of an output folder."
+
+class folder_lock:
+    "Context manager: hold `folder/.lock` (holding our PID) while writing `folder`; a second holder gets a `FolderInUseError` naming the first's PID; a lock left by a dead process is taken over."
+    def __init__(self, folder): self.folder = Path(folder); self.path = self.folder / '.lock'
+    def _holder(self):
+        try: return int(self.path.read_text().split()[0])
+        except (OSError, ValueError, IndexError): return None
+    def __enter__(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for _ in range(3):
+            try: fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                pid = self._holder()
+                if pid is not None and pid != os.getpid() and _alive(pid):
+                    raise FolderInUseError(f"{self.folder}: in use by another run (PID {pid}); wait for it to finish, "
+                                           f"or delete {self.path} if that process is not yours to wait for") from None
+                try: self.path.unlink()          # stale: its process is gone
+                except FileNotFoundError: pass
+                continue
+            with os.fdopen(fd, 'w') as f: f.write(f"{os.getpid()}\n")
+            return self
+        raise FolderInUseError(f"{self.folder}: could not take the lock {self.path}")
+    def __exit__(self, *exc):
+        if self._holder() == os.getpid(): self.path.unlink(missing_ok=True)
+        return False
+
+def _alive(pid: int) -> bool:
+    "True when process `pid` exists."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def remove_temp_files(folder) -> list[str]:
+    "Delete the temporary files `atomic_write` leaves in `folder` when a process dies mid-write (`.NAME.*.tmp`); return their names. Call it only while holding the folder's lock."
+    gone = []
+    for p in Path(folder).glob('.*.tmp'):
+        if p.is_file(): p.unlink(missing_ok=True); gone.append(p.name)
+    return sorted(gone)
+
+
 # %% ../nbs/01_io.ipynb #a180c71b
 PathList = Annotated[list, {'nargs': '+', 'type': str, 'metavar': 'PATH'}]  # a list option on the command line: --opt a b c
 PREPROCESS_VERSION = 1   # bump when the preprocessing changes meaning, to invalidate old stacks
 MANIFEST_COLUMNS = ['galaxy', 'path', 'shape', 'status', 'reason', 'nan_fraction', 'n_files', 'input_key']
 
+def _stat(p) -> tuple:
+    "(size, mtime) of file `p`, or (-1, -1) if it cannot be read (then reading it names the problem)."
+    try: s = os.stat(p); return s.st_size, s.st_mtime_ns
+    except OSError: return -1, -1
+
+def _npy_intact(path) -> bool:
+    "True when `path` is a .npy file whose size matches its header (not truncated, not garbage)."
+    try:
+        with open(path, 'rb') as f:
+            version = np.lib.format.read_magic(f)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = read(f)
+            return os.fstat(f.fileno()).st_size == f.tell() + int(np.prod(shape)) * dtype.itemsize
+    except Exception: return False
+
 def _input_key(paths, opts: dict) -> str:
     "Hash of the files' names, sizes and mtimes and of the preprocessing options."
-    st = [(Path(p).name, *((s := os.stat(p)).st_size, s.st_mtime_ns)) for p in sorted(map(str, paths))]
+    st = [(Path(p).name, *_stat(p)) for p in sorted(map(str, paths))]
     blob = json.dumps([PREPROCESS_VERSION, sorted(opts.items()), st], default=str)
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
@@ -364,7 +439,7 @@ def ingest(fits_dir: str,  # folder of `<galaxy>_<band>_<N>px.fits` cutouts, or 
             continue
         key = _input_key([f for _, f in fs], opts)
         prev = old.get(g)
-        if prev and prev['input_key'] == key and (prev['status'] == 'skipped' or (prev['path'] and (out_dir/prev['path']).is_file())):
+        if prev and prev['input_key'] == key and (prev['status'] == 'skipped' or (prev['path'] and _npy_intact(out_dir/prev['path']))):
             rows[g] = prev; continue
         todo.append((g, fs, key))
     n_reused = sum(1 for g in galaxies if g in rows and rows[g].get('input_key'))

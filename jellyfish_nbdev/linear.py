@@ -31,7 +31,8 @@ __all__ = ['PAPER_TEST_CLUSTER', 'METRICS', 'binary_metrics', 'cluster_folds', '
            'TrainViews', 'supervised_config', 'finetune_config', 'fit_supervised', 'predict_images', 'paper_split',
            'held_out_predictions', 'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict',
            'mean_and_spread', 'seed_summary', 'plot_label_efficiency', 'plot_confusion', 'score_profile',
-           'occlude_tails', 'occlusion_effect', 'encoded_properties', 'load_features', 'evaluate']
+           'occlude_tails', 'occlusion_effect', 'encoded_properties', 'load_features', 'check_embedding_encoder',
+           'evaluate']
 
 # %% ../nbs/07_linear.ipynb #c229c143
 def binary_metrics(y_true, score, threshold: float = 0.5) -> dict:
@@ -451,7 +452,26 @@ def load_features(emb_dir, galaxies) -> np.ndarray:
     pos = pd.Series(np.arange(len(ids)), index=pd.Index(np.asarray(ids).astype(str)))
     missing = [g for g in map(str, galaxies) if g not in pos.index]
     if missing: raise ValueError(f"{emb_dir}: no embedding for {len(missing)} galaxies of the data ({', '.join(missing[:5])} ...); re-run `jellyfish embed`")
-    return np.asarray(vecs)[pos[list(map(str, galaxies))].values]
+    v = np.asarray(vecs)[pos[list(map(str, galaxies))].values]
+    bad = ~np.isfinite(v).all(axis=1)
+    if bad.any():
+        names = np.asarray(list(map(str, galaxies)))[bad]
+        raise ValueError(f"{emb_dir}: the embeddings of {int(bad.sum())} galaxies hold NaN or inf ({', '.join(names[:5])}); "
+                         f"check their stacks and re-run `jellyfish embed`")
+    return v
+
+def check_embedding_encoder(emb_dir, run_dir):
+    "Refuse embeddings in `emb_dir` made by another encoder than the one in `run_dir` (compares `encoder_key`s)."
+    from jellyfish_nbdev.embed import encoder_key
+    from jellyfish_nbdev.simclr import load_encoder
+    f = Path(emb_dir) / 'config.json'
+    made = json.loads(f.read_text()) if f.is_file() else {}
+    _, cfg = load_encoder(run_dir)
+    now = encoder_key(run_dir, cfg, made.get('precision', 'fp32'))
+    if made.get('encoder_key') != now:
+        raise ValueError(f"{emb_dir}: these embeddings were not made by the encoder in {run_dir} "
+                         f"({'no encoder key in ' + str(f) if 'encoder_key' not in made else 'other weights or view'}); "
+                         f"re-run `jellyfish embed {run_dir} DATA {emb_dir}`")
 
 def evaluate(run_dir: str,  # pretraining run folder (encoder.pth, config.json)
              data_dir: str,  # ingested, labelled data folder (manifest.csv with cluster and jclass)
@@ -468,7 +488,7 @@ def evaluate(run_dir: str,  # pretraining run folder (encoder.pth, config.json)
     y = _labels(man, label, Path(data_dir) / 'manifest.csv')
     if 'cluster' not in man.columns: raise ValueError(f"{Path(data_dir) / 'manifest.csv'}: no 'cluster' column for the leave-one-cluster-out split")
     x = load_stacks(man)
-    if emb_dir: feats = load_features(emb_dir, man.galaxy)
+    if emb_dir: check_embedding_encoder(emb_dir, run_dir); feats = load_features(emb_dir, man.galaxy)
     else:
         enc, cfg = load_encoder(run_dir)
         if cfg['n_bands'] != x.shape[1]: raise ValueError(f"{run_dir}: the encoder takes {cfg['n_bands']} bands but {data_dir} has {x.shape[1]}")

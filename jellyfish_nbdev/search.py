@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/search.html.md"""
 
 # %% ../nbs/08_search.ipynb #84780c57
 from __future__ import annotations
-import os, io, json, time, tempfile, warnings
+import os, io, json, time, hashlib, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -17,9 +17,10 @@ from .io import atomic_write, save_npy, save_csv
 
 # %% auto #0
 __all__ = ['ENGINES', 'INDEX_FORMAT', 'N_JCLASS', 'PRIOR_WEIGHTS', 'LABEL_SOURCES', 'l2_normalise', 'load_embeddings',
-           'synthetic_representations', 'neighbour_difficulty', 'ExactEngine', 'FaissEngine', 'SimilarityIndex',
-           'recall_at_k', 'measure_engines', 'search', 'parse_votes', 'vote_counts', 'ordinal_confusion', 'dawid_skene',
-           'neighbour_votes', 'refine_jclass', 'refinement_report', 'precision_at_k', 'synthetic_labelled_catalog']
+           'embeddings_key', 'synthetic_representations', 'neighbour_difficulty', 'ExactEngine', 'FaissEngine',
+           'SimilarityIndex', 'recall_at_k', 'measure_engines', 'search', 'parse_votes', 'vote_counts',
+           'ordinal_confusion', 'dawid_skene', 'neighbour_votes', 'refine_jclass', 'refinement_report',
+           'precision_at_k', 'synthetic_labelled_catalog']
 
 # %% ../nbs/08_search.ipynb #477e18ba
 def l2_normalise(x, eps: float = 1e-12, names=None) -> np.ndarray:
@@ -68,6 +69,16 @@ def load_embeddings(emb_dir, normalised: bool = True, mmap: bool = False):
         if cat['galaxy'].duplicated().any(): raise ValueError(f"{cfile} lists some galaxies twice")
         catalog = pd.DataFrame({'galaxy': ids}).merge(cat, on='galaxy', how='left')
     return ids, x, catalog
+
+# %% ../nbs/08_search.ipynb #a7c3e0d1
+def embeddings_key(ids, x, block: int = 1 << 16) -> str:
+    "Content key of a set of embeddings: a hash of the galaxy ids (in row order) and of the vectors' float32 bytes."
+    h = hashlib.sha1('\n'.join(map(str, ids)).encode('utf-8'))
+    x = np.asarray(x)
+    h.update(repr((x.shape, str(x.dtype))).encode())
+    for i in range(0, len(x), block): h.update(np.ascontiguousarray(x[i:i + block]).tobytes())   # a block at a time: works on memory maps
+    return h.hexdigest()[:16]
+
 
 # %% ../nbs/08_search.ipynb #8bf47060
 def synthetic_representations(n: int, d: int = 512, n_clusters: int = 1000, latent_dim: int = 64,
@@ -386,7 +397,8 @@ def save(self: SimilarityIndex, path) -> Path:
     "Write the index to the single file `path` atomically; return the path."
     path = Path(path)
     meta = dict(format=INDEX_FORMAT, engine=self.kind, params=self.engine.params(), n=len(self), d=self.d,
-                calibration=self.calibration, faiss=faiss.__version__)
+                calibration=self.calibration, faiss=faiss.__version__,
+                source_key=getattr(self, 'source_key', None))   # `embeddings_key` of what it was built from, if known
     arrays = dict(self.engine.state(), ids=self.ids, meta=_bytes(json.dumps(meta)))
     if self.catalog is not None: arrays['catalog'] = _bytes(self.catalog.to_csv(index=False))
     return atomic_write(path, lambda fh: np.savez(fh, **arrays))
@@ -408,7 +420,7 @@ def load(cls: SimilarityIndex, path, device='cpu') -> SimilarityIndex:
                   FaissEngine.from_state(arrays, params)
     if self.engine.ntotal != len(self.ids): raise ValueError(f"{path}: {len(self.ids)} ids for {self.engine.ntotal} vectors")
     self.catalog = pd.read_csv(io.StringIO(_text(arrays['catalog'])), dtype={'galaxy': str}) if 'catalog' in arrays else None
-    self.calibration, self.timings = meta['calibration'], {}
+    self.calibration, self.timings, self.source_key = meta['calibration'], {}, meta.get('source_key')
     return self
 
 # %% ../nbs/08_search.ipynb #eae81f24
@@ -450,15 +462,19 @@ def search(emb_dir: str,  # embedding folder (embeddings_norm.npy or embeddings.
           ):
     "Print the `k` galaxies most similar to `galaxy` (cosine of the representations) and return them as a DataFrame."
     ids, x, cat = load_embeddings(emb_dir)
+    key = embeddings_key(ids, x)
     if index is not None and Path(index).exists():
         idx = SimilarityIndex.load(index)
-        if len(idx) != len(ids) or not np.array_equal(idx.ids, ids):
-            raise ValueError(f"index file {index} was built from other embeddings than {emb_dir}; delete it to rebuild")
+        if len(idx) != len(ids) or not np.array_equal(idx.ids, ids) or idx.source_key != key:
+            why = 'other galaxies' if len(idx) != len(ids) or not np.array_equal(idx.ids, ids) else \
+                  'other vectors (re-embedded?)' if idx.source_key else 'embeddings of unknown content'
+            raise ValueError(f"index file {index} was built from other embeddings than {emb_dir} ({why}); delete it to rebuild")
         idx.catalog = idx._align(cat) if cat is not None else idx.catalog
         print(f"loaded {idx} from {index}")
     else:
         t = time.perf_counter()
         idx = SimilarityIndex(ids, x, engine=engine, catalog=cat)
+        idx.source_key = key
         print(f"built {idx} in {time.perf_counter() - t:.1f} s")
         if index is not None: idx.save(index); print(f"saved the index to {index}")
     cols = None

@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/simclr.html.md"""
 
 # %% ../nbs/05_simclr.ipynb #5d061991
 from __future__ import annotations
-import json, os, time, math, warnings
+import json, os, time, math, shutil, hashlib, warnings
 from dataclasses import dataclass, field, asdict, replace, fields
 from functools import partial
 from pathlib import Path
@@ -24,18 +24,18 @@ from fastai.callback.fp16 import MixedPrecision
 from fastai.optimizer import OptimWrapper
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
-from .core import N_BANDS, BAND_SUFFIXES, set_seed, default_device, show_rgb
+from .core import N_BANDS, BAND_SUFFIXES, set_seed, default_device, check_device, show_rgb
 from .augment import AugmentConfig, augment_batch, augment_views, center_crop, run_per_image, normalize_bands
 from .data import load_manifest, load_stacks, band_stats, field_crop
-from .io import atomic_write, save_csv, save_text
+from .io import atomic_write, save_csv, save_text, folder_lock, remove_temp_files
 
 # %% auto #0
 __all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'SimCLRModel', 'pair_targets', 'nt_xent', 'positive_rank',
            'pair_top1', 'pair_top5', 'NTXentLoss', 'show_pairs', 'SimCLR', 'CPUAutocast', 'cpu_has_bf16',
            'precision_callbacks', 'PretrainConfig', 'SurveyPositions', 'simclr_dls', 'adamw', 'lr_schedule',
            'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset', 'EpochCheckpoint', 'load_checkpoint',
-           'pretrain_folds', 'plot_history', 'run_config', 'resume_run', 'pretrain', 'load_encoder', 'encoder_inputs',
-           'represent', 'cross_validate']
+           'pretrain_folds', 'plot_history', 'check_pretrain_args', 'run_config', 'data_key', 'resume_run', 'pretrain',
+           'load_encoder', 'encoder_inputs', 'represent', 'cross_validate']
 
 # %% ../nbs/05_simclr.ipynb #a133021d
 RESNETS = {'resnet18': torchvision.models.resnet18, 'resnet34': torchvision.models.resnet34,
@@ -289,7 +289,7 @@ def _num(v):
     except (TypeError, ValueError): return float('nan')
 
 class EpochCheckpoint(Callback):
-    "Save `checkpoint.pth` and `history.csv` in `run_dir` after every epoch; epochs are numbered from `start_epoch`."
+    "Save `checkpoint.pth` (holding the history too: one unit) and then `history.csv` in `run_dir` after every epoch; epochs are numbered from `start_epoch`."
     order = Recorder.order + 1                      # after the Recorder has the epoch's numbers
     def __init__(self, run_dir, start_epoch: int = 0, history: list | None = None):
         self.run_dir, self.start_epoch, self.history = Path(run_dir), start_epoch, list(history or [])
@@ -302,12 +302,13 @@ class EpochCheckpoint(Callback):
         self.history.append(row)
         simclr = self.learn.cbs.filter(lambda c: isinstance(c, SimCLR))
         state = {'epoch': self.start_epoch + self.epoch + 1, 'model': self.learn.model.state_dict(),
-                 'opt': self.learn.opt.state_dict(), 'views_rng': simclr[0].generator.get_state() if simclr else None}
+                 'opt': self.learn.opt.state_dict(), 'views_rng': simclr[0].generator.get_state() if simclr else None,
+                 'history': {k: [r.get(k) for r in self.history] for k in self.history[0]}}   # columns: plain lists, loadable with weights_only
         atomic_write(self.run_dir / 'checkpoint.pth', lambda f: torch.save(state, f))
         save_csv(self.run_dir / 'history.csv', pd.DataFrame(self.history))
 
 def load_checkpoint(learn: Learner, path) -> int:
-    "Load `path` (an `EpochCheckpoint`) into `learn` (model, optimiser, view generator); return the number of epochs done."
+    "Load `path` (an `EpochCheckpoint`) into `learn` (model, optimiser, view generator); return the number of epochs done (its history rows: `learn.checkpoint_history`)."
     path = Path(path)
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"{path}: not a readable checkpoint ({e})") from e
@@ -319,6 +320,8 @@ def load_checkpoint(learn: Learner, path) -> int:
     learn.create_opt(); learn.opt.load_state_dict(state['opt'])
     simclr = learn.cbs.filter(lambda c: isinstance(c, SimCLR))
     if simclr and state.get('views_rng') is not None: simclr[0].generator.set_state(state['views_rng'])
+    h = state.get('history')
+    learn.checkpoint_history = pd.DataFrame(h).to_dict('records') if h else None   # None: an older checkpoint without one
     return int(state['epoch'])
 
 # %% ../nbs/05_simclr.ipynb #343d1816
@@ -363,6 +366,15 @@ def plot_history(history: pd.DataFrame, fname=None, title: str | None = None):
 # %% ../nbs/05_simclr.ipynb #3a0e3635
 _REBUILD = ('arch', 'stem', 'n_bands', 'proj_hidden', 'proj_dim', 'aug')    # must match to resume
 
+def check_pretrain_args(cfg: PretrainConfig):
+    "Refuse, in one line, settings that would train nothing or fail late: epochs >= 1, batch size >= 2, lr > 0, 0 <= valid_pct < 1."
+    bad = []
+    if not (isinstance(cfg.epochs, (int, np.integer)) and cfg.epochs >= 1): bad.append(f"epochs must be at least 1 (got {cfg.epochs})")
+    if not (isinstance(cfg.bs, (int, np.integer)) and cfg.bs >= 2): bad.append(f"batch size must be at least 2: SimCLR contrasts the images of a batch (got {cfg.bs})")
+    if not (np.isfinite(cfg.lr) and cfg.lr > 0): bad.append(f"the learning rate must be positive (got {cfg.lr})")
+    if not (np.isfinite(cfg.valid_pct) and 0 <= cfg.valid_pct < 1): bad.append(f"valid_pct must be in [0, 1) (got {cfg.valid_pct})")
+    if bad: raise ValueError('; '.join(bad))
+
 def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFrame, itr, iva, data_dir, clusters, device) -> dict:
     "The run's `config.json`: what rebuilds the encoder and its input view (architecture, band statistics of the training galaxies, crop and size) and how it was trained."
     mean, std = (t.tolist() for t in band_stats(x, itr))
@@ -373,7 +385,19 @@ def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFr
             'input_size': list(x.shape[-2:]), 'preset': preset, 'pretrain': cfg.to_dict(),
             'data_dir': str(Path(data_dir).resolve()), 'clusters': clusters,
             'train_galaxies': man.galaxy.iloc[itr].tolist(), 'valid_galaxies': man.galaxy.iloc[iva].tolist(),
+            'data_key': data_key(man, itr, iva),
             'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__}
+
+def data_key(man: pd.DataFrame, itr, iva) -> str:
+    "Content key of the data a run trains on: the training and validation galaxies with their stacks' content keys (the manifest's `input_key`, else the stack file's size and mtime)."
+    def key(r):
+        k = str(r.get('input_key') or '')
+        if k and k != 'nan': return k
+        try: s = os.stat(r['path']); return f"{s.st_size}-{s.st_mtime_ns}"
+        except OSError: return 'missing'
+    rows = man.to_dict('records')
+    blob = json.dumps([[(rows[i]['galaxy'], key(rows[i])) for i in ix] for ix in (itr, iva)])
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 def resume_run(learn: Learner, out, config: dict, resume: bool = True, progress: bool = True) -> tuple[int, list]:
     "`(first epoch, history so far)`: from `out/checkpoint.pth` when `resume` and it exists, refusing one written with other settings; else `(0, [])`."
@@ -383,8 +407,17 @@ def resume_run(learn: Learner, out, config: dict, resume: bool = True, progress:
     diff = [k for k in _REBUILD if old.get('pretrain', {}).get(k) != config['pretrain'][k]]
     if diff: raise ValueError(f"{out / 'checkpoint.pth'}: written with other settings ({', '.join(diff)}); "
                               f"use another `out` or resume=False")
+    same_data = old.get('data_key') == config['data_key'] if 'data_key' in old else \
+                (old.get('train_galaxies'), old.get('valid_galaxies')) == (config['train_galaxies'], config['valid_galaxies'])
+    if not same_data:
+        raise ValueError(f"{out / 'checkpoint.pth'}: trained on other data ({old.get('data_dir', '?')}, "
+                         f"{len(old.get('train_galaxies', []))} training galaxies); use another `out` or resume=False (--no-resume)")
     start = load_checkpoint(learn, out / 'checkpoint.pth')
-    history = pd.read_csv(out / 'history.csv').query('epoch < @start').to_dict('records') if (out / 'history.csv').exists() else []
+    history = learn.checkpoint_history
+    if history is None:          # a checkpoint from before the history was stored in it
+        history = pd.read_csv(out / 'history.csv').query('epoch < @start').to_dict('records') if (out / 'history.csv').exists() else []
+    history = [r for r in history if r['epoch'] < start]
+    if history: save_csv(out / 'history.csv', pd.DataFrame(history))   # rebuilt from the checkpoint: no epoch lost
     if progress: print(f"resuming {out} after epoch {start} of {config['pretrain']['epochs']}")
     return start, history
 
@@ -405,7 +438,8 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
             ) -> dict:
     "Pretrain a 12-band SimCLR encoder on the ingested galaxies in `data_dir`; write encoder, config, history and curves to `out`; return the config."
     cfg = get_preset(preset, epochs=epochs, arch=arch, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed)
-    out, device = Path(out), torch.device(device or default_device())
+    check_pretrain_args(cfg)
+    out, device = Path(out), check_device(device)
     x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, cfg.channels_last and device.type == 'cpu')
     if fold is None: itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
     else:
@@ -413,8 +447,22 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
         except ValueError: raise ValueError(f"fold must be 'i/k' (e.g. '0/5'), got {fold!r}") from None
         if not 0 <= i < k: raise ValueError(f"fold {fold!r}: i must be within 0..{k - 1}")
         itr, iva = pretrain_folds(len(x), k, cfg.seed)[i]
+    if bs is not None and bs > len(itr):             # asked for explicitly (a preset's batch is capped at the survey's size)
+        raise ValueError(f"batch size {bs} is larger than the {len(itr)} training galaxies; use --bs {len(itr)} or less")
     config = run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
     learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device)
+    created = not out.exists()
+    try:
+        with folder_lock(out):
+            remove_temp_files(out)                   # left by a run killed mid-write
+            return _pretrain_locked(learn, cfg, config, out, preset, itr, resume, progress)
+    except BaseException:
+        if created and out.is_dir() and not (out / 'checkpoint.pth').exists():
+            shutil.rmtree(out, ignore_errors=True)    # a failed start leaves no half-made run folder
+        raise
+
+def _pretrain_locked(learn, cfg, config, out, preset, itr, resume, progress) -> dict:
+    "The part of `pretrain` that writes `out` (called holding its lock)."
     start, history = resume_run(learn, out, config, resume, progress)
     save_text(out / 'config.json', json.dumps({**config, 'epochs_done': start}, indent=1))
     ckpt = EpochCheckpoint(out, start_epoch=start, history=history)

@@ -414,7 +414,7 @@ def read_manifest_ok(data_dir) -> pd.DataFrame:
     "The `ok` rows of `data_dir/manifest.csv` with an absolute `path` column (ValueError naming the file if there is none)."
     f = Path(data_dir) / 'manifest.csv'
     if not f.is_file(): raise FileNotFoundError(f"{f}: no manifest (is {data_dir} an ingested data folder?)")
-    man = pd.read_csv(f)
+    man = pd.read_csv(f, dtype={'galaxy': str, 'path': str}, keep_default_na=False, na_values=[''])   # '0001' stays '0001'
     if not {'galaxy', 'path', 'status'} <= set(man.columns): raise ValueError(f"{f}: not a manifest (columns {list(man.columns)})")
     man = man[man.status == 'ok'].reset_index(drop=True)
     man['path'] = [str(Path(data_dir) / p) for p in man.path]
@@ -462,9 +462,16 @@ def trails_from_fits(fits_dir, band: str = 'R', catalog=None, stretch: bool = Fa
     files = files[(files.kind == 'cutout') & (files.band == band)]
     if files.empty: raise FileNotFoundError(f"{fits_dir}: no FITS cutouts named <galaxy>_{band}_<N>px.fits")
     cat = read_catalog(catalog).set_index('galaxy') if catalog else None
-    rows = []
+    rows, seen = [], {}
+    dup = files.galaxy.duplicated(keep=False)                 # e.g. X_R_450px.fits and X_R_450px.fits.gz: one row, flagged
     for f in _progress(files.to_dict('records'), progress):
         info = cat.loc[f['galaxy']].to_dict() if cat is not None and f['galaxy'] in cat.index else {}
+        if dup[files.path == f['path']].any():
+            if f['galaxy'] in seen: continue
+            seen[f['galaxy']] = True
+            others = files.file[files.galaxy == f['galaxy']].tolist()
+            rows.append(_bad_row(f['galaxy'], band, info, f"{others[0]}: duplicate file for band {band} (also {', '.join(others[1:])})"))
+            continue
         try:
             img, _ = preprocess_band(read_band(f['path'], f['size'] or None), background=True, arcsinh=stretch)
             wcs = _fits_wcs(f['path'])
