@@ -34,7 +34,6 @@ VARIANTS = {   # the view recipe, set in full on top of the `cpu` preset (whatev
     'bin 3, seeing, sky noise': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.08, 1.0)),
     'bin 3, seeing, sky noise, crops >= 30%': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.3, 1.0)),
     'bin 3, seeing, brightness x0.5-2': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), brightness=(0.5, 2.0)),
-    'bin 3, seeing, brightness x0.5-2, band jitter 0.6-1.4': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), brightness=(0.5, 2.0), jitter=(0.6, 1.4)),
 }
 
 

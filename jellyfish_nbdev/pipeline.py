@@ -19,11 +19,11 @@ from .core import set_seed, lupton_rgb, show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0
-__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'Run', 'PipelineConfig', 'stage_mock',
-           'stage_ingest', 'stage_pretrain', 'stage_embed', 'stage_evaluate', 'galaxy_properties', 'plot_queries',
-           'stage_search', 'localisation_table', 'stage_gradcam', 'stage_trails', 'stage_halpha', 'halpha_section',
-           'software_versions', 'build_metrics', 'comparison_table', 'evaluation_table', 'write_report', 'run_pipeline',
-           'demo', 'run_cutouts']
+__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'Run', 'input_fingerprint', 'PipelineConfig',
+           'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed', 'stage_evaluate', 'galaxy_properties',
+           'plot_queries', 'stage_search', 'localisation_table', 'stage_gradcam', 'stage_trails', 'stage_halpha',
+           'halpha_section', 'software_versions', 'build_metrics', 'comparison_table', 'evaluation_table',
+           'write_report', 'run_pipeline', 'demo', 'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
@@ -33,8 +33,7 @@ class Run:
     "A run folder whose stages are computed once: `run.stage(name, fn, params, after=[...])`."
     def __init__(self, out, verbose: bool = True):
         self.out, self.verbose = Path(out), verbose
-        (self.out / 'stages').mkdir(parents=True, exist_ok=True)
-        (self.out / 'figures').mkdir(exist_ok=True)
+        self.out.mkdir(parents=True, exist_ok=True)   # stages/ and figures/ appear with their first file, so a failed run leaves them out
     def record(self, name: str) -> dict | None:
         f = self.out / 'stages' / f'{name}.json'
         return json.loads(f.read_text()) if f.exists() else None
@@ -73,6 +72,19 @@ def _jsonable(o):
     if isinstance(o, Path): return str(o)
     if isinstance(o, pd.DataFrame): return o.to_dict('records')
     return str(o)
+
+# %% ../nbs/13_pipeline.ipynb #61eca0a5
+def input_fingerprint(*paths) -> str:
+    "A short hash of what `paths` hold: each file's path (relative to its argument), size and modification time; 'missing' for a path that does not exist."
+    h = hashlib.sha256()
+    for p in paths:
+        p = Path(p) if p is not None else None
+        if p is None or not p.exists(): h.update(f'{p}:missing;'.encode()); continue
+        files = sorted(f for f in p.rglob('*') if f.is_file()) if p.is_dir() else [p]
+        for f in files:
+            st = f.stat()
+            h.update(f"{f.relative_to(p) if p.is_dir() else f.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()[:16]
 
 # %% ../nbs/13_pipeline.ipynb #723b3391
 @dataclass
@@ -673,7 +685,7 @@ def write_report(run: Run, results: dict, metrics: dict, title: str) -> Path:
 
 # %% ../nbs/13_pipeline.ipynb #04aabc5b
 def run_pipeline(out, cfg: PipelineConfig | None = None, fits_dir=None, catalog=None, mock: bool = False,
-                 title: str | None = None, verbose: bool = True) -> dict:
+                 title: str | None = None, verbose: bool = True, box_size: int | None = None) -> dict:
     "Run every stage into folder `out` (resuming a previous run there); return `metrics.json`'s content."
     cfg = cfg or PipelineConfig()
     run = Run(out, verbose=verbose)
@@ -685,8 +697,9 @@ def run_pipeline(out, cfg: PipelineConfig | None = None, fits_dir=None, catalog=
     if fits_dir is None: raise ValueError("run_pipeline needs `fits_dir` (a folder of FITS cutouts) or mock=True")
     if not Path(fits_dir).exists(): raise FileNotFoundError(f"{fits_dir}: no such folder of FITS cutouts")
     first = ['mock'] if mock else []
-    box = min(25, max(8, cfg.size // 4)) if mock else 25   # the paper's 25 px box needs cutouts of ~100 px or more
-    res['ingest'] = run.stage('ingest', lambda: stage_ingest(run, fits_dir, catalog, box), dict(fits_dir=str(fits_dir), catalog=str(catalog), box=box), after=first)
+    box = box_size or (min(25, max(8, cfg.size // 4)) if mock else 25)   # the paper's 25 px box needs cutouts of ~100 px or more
+    res['ingest'] = run.stage('ingest', lambda: stage_ingest(run, fits_dir, catalog, box), after=first,   # keyed on what the inputs hold, not their names
+                              params=dict(fits_dir=str(fits_dir), catalog=str(catalog), box=box, inputs=input_fingerprint(fits_dir, catalog)))
     from jellyfish_nbdev.simclr import get_preset
     res['pretrain'] = run.stage('pretrain', lambda: stage_pretrain(run, cfg), dict(preset=cfg.preset, epochs=cfg.epochs, seed=cfg.seed,
                                 recipe=get_preset(cfg.preset).to_dict()), after=['ingest'])   # a changed preset is a new encoder
@@ -741,9 +754,10 @@ def run_cutouts(fits_dir: str,  # folder of <galaxy>_<band>_<N>px.fits cutouts (
                 sup_epochs: int = 15,  # epochs of the supervised baseline
                 eval_seeds: int = 3,  # seeds of the evaluation (mean and spread)
                 label: str = 'jclass',  # catalogue column evaluated against (> 0 is jellyfish)
-                train_label: str = 'visual_jclass'):  # catalogue column the classifiers train on (default: `label` when absent)
+                train_label: str = 'visual_jclass',  # catalogue column the classifiers train on (default: `label` when absent)
+                box_size: int = 25):  # background box of the ingest (px); cutouts under ~100 px need a smaller one
     "The same pipeline on real S-PLUS cutouts: ingest -> SimCLR -> embed -> (evaluation if labelled) -> search -> trails -> report."
     cfg = PipelineConfig(seed=seed, preset=preset, epochs=epochs, sup_epochs=sup_epochs, eval_seeds=eval_seeds, label=label, train_label=train_label)
-    m = run_pipeline(out, cfg, fits_dir=fits_dir, catalog=catalog)
+    m = run_pipeline(out, cfg, fits_dir=fits_dir, catalog=catalog, box_size=box_size)
     _print_headline(m)
     print(f"total {m['total_seconds'] / 60:.1f} min; open {Path(out) / 'report.html'}")

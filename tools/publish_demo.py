@@ -58,6 +58,16 @@ def verdict(m: dict) -> str:
                  f"{low('ssl_finetune', 0.1)}, supervised {low('supervised', 0.1)}; with 25 %: {low('ssl_linear', 0.25)}, "
                  f"{low('ssl_finetune', 0.25)} and {low('supervised', 0.25)}; with all: {low('ssl_linear', 1.0)}, "
                  f"{low('ssl_finetune', 1.0)} and {low('supervised', 1.0)}.")
+    pk = [r for r in (m.get('search') or {}).get('precision_at_k', []) if r['k'] == 10]
+    if pk:
+        text += (f" Query by example on the SimCLR representations: {pk[0]['precision']:.2f} of the ten nearest neighbours of a jellyfish are "
+                 f"jellyfish, against a base rate of {pk[0]['base_rate']:.2f} (lift {pk[0]['lift']:.2f}).")
+    rep = pd.DataFrame((m.get('search') or {}).get('refinement', {}).get('report') or [])
+    if len(rep):
+        u = rep[rep.subset == 'uncertain'].set_index('labels')
+        if {'visual', 'refined'} <= set(u.index):
+            text += (f" On the {int(u.loc['visual', 'n'])} galaxies whose visual votes disagree, the refined JClass agrees with the truth for "
+                     f"{u.loc['refined', 'agreement']:.0%}, the visual consensus for {u.loc['visual', 'agreement']:.0%}.")
     return text
 
 
@@ -85,6 +95,14 @@ def diagnostics(m: dict) -> str:
         out += ['What the representations encode: cross-validated R² of a ridge regression predicting each property from them '
                 '(1 = all of its variance, 0 = none), the SimCLR encoder against the same network at random weights:', '',
                 markdown(ep.reset_index()), '']
+    if (m.get('gradcam') or {}).get('maps'):
+        from jellyfish_nbdev.pipeline import localisation_table
+        lt = localisation_table(m['gradcam']['maps'])
+        keep = ['classifier', 'method', 'map', 'held_out'] + [c for c in ('J1', 'J2', 'J3', 'J4', 'J5', '3+', 'mirror 3+', 'tail>mirror 3+') if c in lt]
+        lt = lt[keep].rename(columns={'3+': 'JClass ≥ 3', 'mirror 3+': 'mirror, JClass ≥ 3', 'tail>mirror 3+': 'tail side, JClass ≥ 3'})
+        out += ['Where the classifiers look, on held-out jellyfish: median tail enrichment of each map (heat share on the true tail over '
+                'the tail\'s share of the field; 1 = chance), the same for the tail rotated 180° (mirror), and the share of galaxies '
+                'with more heat on the tail than on its mirror:', '', markdown(lt.map(lambda v: f'{v:.2f}' if isinstance(v, float) else v)), '']
     if m.get('label_efficiency'):
         ef = pd.DataFrame(m['label_efficiency'])
         ef['auc'] = [f"{a:.2f} ± {b:.2f}" for a, b in zip(ef.roc_auc, ef.roc_auc_std)]
