@@ -11,7 +11,7 @@ from fastcore.script import anno_parser
 import jellyfish_nbdev
 
 # %% auto #0
-__all__ = ['SUBCOMMANDS', 'info', 'run_subcommand', 'error_line', 'main']
+__all__ = ['SUBCOMMANDS', 'info', 'subcommand_parser', 'run_subcommand', 'error_line', 'main']
 
 # %% ../nbs/14_cli.ipynb #7b30fe68
 SUBCOMMANDS = {
@@ -52,11 +52,20 @@ def _usage() -> str:
     lines += ["", "Run `jellyfish COMMAND --help` for a command's options; --debug shows the traceback of an error."]
     return '\n'.join(lines)
 
+def subcommand_parser(name: str):
+    "The argument parser of subcommand `name`, from its function's annotations; a switch that is on by default reads as the `--no-…` flag that turns it off."
+    mod, fn, _ = SUBCOMMANDS[name]
+    p = anno_parser(getattr(importlib.import_module(mod), fn), prog=f"jellyfish {name}")
+    for a in p._actions:
+        if a.option_strings and a.option_strings[0].startswith('--no-') and a.default is True:
+            a.help = 'turn off (on by default): ' + (a.help or '').replace(' (default: True)', '')
+    return p
+
 def run_subcommand(name: str, argv: list[str]):
     "Parse `argv` with the annotations of subcommand `name`'s function and call it."
     mod, fn, _ = SUBCOMMANDS[name]
     func = getattr(importlib.import_module(mod), fn)
-    args = vars(anno_parser(func, prog=f"jellyfish {name}").parse_args(argv))
+    args = vars(subcommand_parser(name).parse_args(argv))
     for k in ('pdb', 'xtra'): args.pop(k, None)
     return func(**args)
 
