@@ -23,7 +23,7 @@ __all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS
            'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed', 'stage_evaluate', 'galaxy_properties',
            'plot_queries', 'stage_search', 'localisation_table', 'stage_gradcam', 'stage_trails', 'stage_halpha',
            'halpha_section', 'software_versions', 'build_metrics', 'comparison_table', 'evaluation_table',
-           'write_report', 'run_pipeline', 'demo', 'run_cutouts']
+           'verdict_text', 'write_report', 'run_pipeline', 'demo', 'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
@@ -542,6 +542,45 @@ def evaluation_table(metrics: dict, fraction: float = 1.0, subset: str = 'all', 
                          **{c: [fmt.format(a, b) for a, b in zip(ev[c], ev[c + '_std'])] for c in cols}})
 
 
+# %% ../nbs/13_pipeline.ipynb #7812ef49
+def verdict_text(m: dict) -> str:
+    "The run's findings in one paragraph, every number read from `metrics.json` (`m`); '' without an evaluation."
+    if not m.get('evaluation'): return ''
+    ev = pd.DataFrame(m['evaluation'])
+    ev = ev[(ev.fraction == 1.0) & (ev.subset == 'all') & (ev.labels == 'truth') & (ev.protocol == 'leave_one_cluster_out')].set_index('method')
+    auc = lambda k: f"{ev.loc[k, 'roc_auc']:.2f} ± {ev.loc[k, 'roc_auc_std']:.2f}" if k in ev.index else 'n/a'
+    jp = pd.DataFrame(m.get('jclass_profile') or [], columns=['method', 'jclass', 'percentile']).pivot(index='method', columns='jclass', values='percentile')
+    pct = lambda k, j: f"{jp.loc[k, j]:.2f}" if k in jp.index and j in jp.columns else 'n/a'
+    oc = pd.DataFrame(m.get('occlusion') or [], columns=['method', 'occlusion', 'mean_change']).query("occlusion == 'tail_sky'").set_index('method')
+    ef = pd.DataFrame(m.get('label_efficiency') or [], columns=['method', 'fraction', 'roc_auc', 'roc_auc_std']).set_index(['method', 'fraction'])
+    low = lambda k, f: f"{ef.loc[(k, f), 'roc_auc']:.2f} ± {ef.loc[(k, f), 'roc_auc_std']:.2f}" if (k, f) in ef.index else 'n/a'
+    text = (f"Against the truth, leave one cluster out, all labels: the linear learner on the SimCLR representations reaches ROC-AUC "
+            f"{auc('ssl_linear')}, the supervised ResNet {auc('supervised')}, a logistic regression on the asymmetry alone {auc('asymmetry')}, "
+            f"and the simulated visual classifiers whose labels every method learns from {auc('visual')}.")
+    if 'ssl_linear' in jp.index:
+        others = '; '.join(f"{k}: {pct(k, 1)} to {pct(k, 5)}" for k in ('supervised', 'asymmetry') if k in jp.index)
+        text += (f" The linear learner's mean score percentile goes from {pct('ssl_linear', 1)} at JClass 1 to {pct('ssl_linear', 5)} at "
+                 f"JClass 5" + (f" ({others})." if others else "."))
+    if {'ssl_linear', 'supervised'} <= set(oc.index):
+        text += (f" Replacing the true tail with sky noise moves the held-out jellyfish score by {oc.loc['ssl_linear', 'mean_change']:+.3f} "
+                 f"(linear learner) and {oc.loc['supervised', 'mean_change']:+.3f} (supervised).")
+    if len(ef):
+        text += (f" On the paper split, with 10 % of the labels: linear learner {low('ssl_linear', 0.1)}, fine-tuned encoder "
+                 f"{low('ssl_finetune', 0.1)}, supervised {low('supervised', 0.1)}; with 25 %: {low('ssl_linear', 0.25)}, "
+                 f"{low('ssl_finetune', 0.25)} and {low('supervised', 0.25)}; with all: {low('ssl_linear', 1.0)}, "
+                 f"{low('ssl_finetune', 1.0)} and {low('supervised', 1.0)}.")
+    pk = [r for r in (m.get('search') or {}).get('precision_at_k', []) if r['k'] == 10]
+    if pk:
+        text += (f" Query by example on the SimCLR representations: {pk[0]['precision']:.2f} of the ten nearest neighbours of a jellyfish are "
+                 f"jellyfish, against a base rate of {pk[0]['base_rate']:.2f} (lift {pk[0]['lift']:.2f}).")
+    rep = pd.DataFrame((m.get('search') or {}).get('refinement', {}).get('report') or [])
+    if len(rep):
+        u = rep[rep.subset == 'uncertain'].set_index('labels')
+        if {'visual', 'refined'} <= set(u.index):
+            text += (f" On the {int(u.loc['visual', 'n'])} galaxies whose visual votes disagree, the refined JClass agrees with the truth for "
+                     f"{u.loc['refined', 'agreement']:.0%}, the visual consensus for {u.loc['visual', 'agreement']:.0%}.")
+    return text
+
 # %% ../nbs/13_pipeline.ipynb #fe25d5f5
 _CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1050px;margin:2rem auto;padding:0 1rem;color:#1f2328;line-height:1.45}
 h1{margin-bottom:.2rem} h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem} .sub{color:#666;margin-top:0}
@@ -575,6 +614,7 @@ def write_report(run: Run, results: dict, metrics: dict, title: str) -> Path:
         if ov(m, 'roc_auc') is not None: kpis.append(f'<span class="kpi"><b>{ov(m, "roc_auc"):.2f}</b>ROC-AUC vs truth, {lab}</span>')
     kpis.append(f'<span class="kpi"><b>{metrics["total_seconds"] / 60:.1f} min</b>wall time</span>')
     s.append(''.join(kpis))
+    if verdict_text(metrics): s.append(_section('Verdict', _p(html.escape(verdict_text(metrics)))))
     if r.get('mock'):
         mk = r['mock']
         s.append(_section('Data: the mock S-PLUS survey',

@@ -32,43 +32,9 @@ def table(m: dict) -> str:
 
 
 def verdict(m: dict) -> str:
-    "The run's findings in words, every number read from metrics.json."
-    import pandas as pd
-    ev = pd.DataFrame(m['evaluation'])
-    ev = ev[(ev.fraction == 1.0) & (ev.subset == 'all') & (ev.labels == 'truth') & (ev.protocol == 'leave_one_cluster_out')].set_index('method')
-    auc = lambda k: f"{ev.loc[k, 'roc_auc']:.2f} ± {ev.loc[k, 'roc_auc_std']:.2f}" if k in ev.index else 'n/a'
-    jp = pd.DataFrame(m.get('jclass_profile') or []).pivot(index='method', columns='jclass', values='percentile')
-    oc = pd.DataFrame(m.get('occlusion') or []).query("occlusion == 'tail_sky'").set_index('method')
-    ef = pd.DataFrame(m.get('label_efficiency') or []).set_index(['method', 'fraction'])
-    low = lambda k, f: f"{ef.loc[(k, f), 'roc_auc']:.2f} ± {ef.loc[(k, f), 'roc_auc_std']:.2f}" if (k, f) in ef.index else 'n/a'
-    text = (f"**This run's verdict** (read from its `metrics.json`). Against the truth, leave one cluster out, all labels: the linear learner on "
-            f"the SimCLR representations reaches ROC-AUC {auc('ssl_linear')}, the supervised ResNet {auc('supervised')}, a logistic "
-            f"regression on the asymmetry alone {auc('asymmetry')}, and the simulated visual classifiers whose labels every method "
-            f"learns from {auc('visual')}.")
-    if len(jp) and 'ssl_linear' in jp.index:
-        text += (f" The linear learner's mean score percentile goes from {jp.loc['ssl_linear'].get(1, float('nan')):.2f} at JClass 1 to "
-                 f"{jp.loc['ssl_linear'].get(5, float('nan')):.2f} at JClass 5 (supervised: {jp.loc['supervised'].get(1, float('nan')):.2f} "
-                 f"to {jp.loc['supervised'].get(5, float('nan')):.2f}; asymmetry: {jp.loc['asymmetry'].get(1, float('nan')):.2f} to "
-                 f"{jp.loc['asymmetry'].get(5, float('nan')):.2f}).")
-    if len(oc):
-        text += (f" Replacing the true tail with sky noise moves the held-out jellyfish score by {oc.loc['ssl_linear', 'mean_change']:+.3f} "
-                 f"(linear learner) and {oc.loc['supervised', 'mean_change']:+.3f} (supervised).")
-    if len(ef):
-        text += (f" On the paper split, with 10 % of the labels: linear learner {low('ssl_linear', 0.1)}, fine-tuned encoder "
-                 f"{low('ssl_finetune', 0.1)}, supervised {low('supervised', 0.1)}; with 25 %: {low('ssl_linear', 0.25)}, "
-                 f"{low('ssl_finetune', 0.25)} and {low('supervised', 0.25)}; with all: {low('ssl_linear', 1.0)}, "
-                 f"{low('ssl_finetune', 1.0)} and {low('supervised', 1.0)}.")
-    pk = [r for r in (m.get('search') or {}).get('precision_at_k', []) if r['k'] == 10]
-    if pk:
-        text += (f" Query by example on the SimCLR representations: {pk[0]['precision']:.2f} of the ten nearest neighbours of a jellyfish are "
-                 f"jellyfish, against a base rate of {pk[0]['base_rate']:.2f} (lift {pk[0]['lift']:.2f}).")
-    rep = pd.DataFrame((m.get('search') or {}).get('refinement', {}).get('report') or [])
-    if len(rep):
-        u = rep[rep.subset == 'uncertain'].set_index('labels')
-        if {'visual', 'refined'} <= set(u.index):
-            text += (f" On the {int(u.loc['visual', 'n'])} galaxies whose visual votes disagree, the refined JClass agrees with the truth for "
-                     f"{u.loc['refined', 'agreement']:.0%}, the visual consensus for {u.loc['visual', 'agreement']:.0%}.")
-    return text
+    "The run's findings in words, every number read from metrics.json (the report's own verdict)."
+    from jellyfish_nbdev.pipeline import verdict_text
+    return "**This run's verdict** (read from its `metrics.json`). " + verdict_text(m)
 
 
 def diagnostics(m: dict) -> str:
