@@ -22,7 +22,8 @@ import numpy as np, pandas as pd, torch
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json
 from jellyfish_nbdev.data import load_manifest, load_stacks
-from jellyfish_nbdev.simclr import load_encoder, represent, make_encoder, encoder_inputs
+from fastai.callback.hook import hook_outputs
+from jellyfish_nbdev.simclr import load_encoder, represent, make_encoder, encoder_inputs, projection_head
 from jellyfish_nbdev.linear import cluster_folds, fit_supervised
 from jellyfish_nbdev.search import SimilarityIndex, precision_at_k
 
@@ -38,14 +39,11 @@ def whitened(f, eps=1e-3):
 @torch.no_grad()
 def pooled_layers(enc, x, config, names=('layer1', 'layer2', 'layer3'), bs=64) -> dict:
     "Feature maps of the encoder's stages `names`, averaged over the image: `{name: (N, channels)}`."
-    out, feats = {n: [] for n in names}, {}
-    hooks = [getattr(enc, n).register_forward_hook(lambda m, i, o, n=n: feats.__setitem__(n, o.mean((2, 3)).float())) for n in names]
-    try:
+    out = {n: [] for n in names}
+    with hook_outputs([getattr(enc, n) for n in names], detach=True) as hooks:   # fastai's forward hooks
         for i in range(0, len(x), bs):
             enc(encoder_inputs(x[i:i + bs], config))
-            for n in names: out[n].append(feats[n])
-    finally:
-        for h in hooks: h.remove()
+            for n, o in zip(names, hooks.stored): out[n].append(o.mean((2, 3)).float())
     return {n: torch.cat(v).numpy() for n, v in out.items()}
 
 
@@ -78,7 +76,8 @@ def main():
     torch.manual_seed(0)
     rnd = represent(make_encoder(config['arch'], config['n_bands'], config['stem']).eval(), x, config).numpy()
     model = torch.load(Path(a.run) / 'pretrain' / 'checkpoint.pth', map_location='cpu', weights_only=False)['model']
-    head = torch.nn.Sequential(torch.nn.Linear(*model['head.0.weight'].shape[::-1]), torch.nn.ReLU(), torch.nn.Linear(*model['head.2.weight'].shape[::-1]))
+    (hidden, n_in), n_out = model['head.0.weight'].shape, model['head.2.weight'].shape[0]
+    head = projection_head(n_in, hidden, n_out)
     head.load_state_dict({k[5:]: v for k, v in model.items() if k.startswith('head.')})
     with torch.no_grad(): proj = head(torch.from_numpy(ssl)).numpy()
     rows = []

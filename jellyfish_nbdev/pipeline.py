@@ -243,17 +243,16 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
                                                encoded_properties(rnd, props, seed=cfg.seed).assign(features='random weights')]).to_dict('records')
     return out
 
-GALAXY_PROPERTIES = [   # (name, manifest column, transform) of the properties `encoded_properties` predicts
-    ('r magnitude', 'mag_r', None), ('log disc scale length', 'disc_scale_kpc', np.log),
-    ('late type', 'morphology', lambda s: (s.astype(str) == 'late').astype(float)), ('bulge-to-total', 'bulge_to_total', None),
-    ('inclination', 'inclination_deg', None), ('log(1 + tail S/N)', 'tail_snr', np.log1p), ('tail visibility', 'tail_visibility', None),
-    ('JClass', 'jclass', None)]
+_num = lambda s: pd.to_numeric(s, errors='coerce')
+GALAXY_PROPERTIES = [   # (name, manifest column, column -> numbers) of the properties `encoded_properties` predicts
+    ('r magnitude', 'mag_r', _num), ('log disc scale length', 'disc_scale_kpc', lambda s: np.log(_num(s))),
+    ('late type', 'morphology', lambda s: (s.astype(str) == 'late').astype(float)), ('bulge-to-total', 'bulge_to_total', _num),
+    ('inclination', 'inclination_deg', _num), ('log(1 + tail S/N)', 'tail_snr', lambda s: np.log1p(_num(s))),
+    ('tail visibility', 'tail_visibility', _num), ('JClass', 'jclass', _num)]
 
 def galaxy_properties(man: pd.DataFrame) -> pd.DataFrame:
     "The `GALAXY_PROPERTIES` a (mock) manifest records, as numbers; absent columns are left out."
-    num = lambda s: pd.to_numeric(s, errors='coerce')
-    return pd.DataFrame({name: (f(man[col]) if col == 'morphology' else (f or (lambda v: v))(num(man[col])))
-                         for name, col, f in GALAXY_PROPERTIES if col in man}, index=man.index)
+    return pd.DataFrame({name: f(man[col]) for name, col, f in GALAXY_PROPERTIES if col in man}, index=man.index)
 
 
 # %% ../nbs/13_pipeline.ipynb #c3bf3785
@@ -614,7 +613,8 @@ def write_report(run: Run, results: dict, metrics: dict, title: str) -> Path:
         if ov(m, 'roc_auc') is not None: kpis.append(f'<span class="kpi"><b>{ov(m, "roc_auc"):.2f}</b>ROC-AUC vs truth, {lab}</span>')
     kpis.append(f'<span class="kpi"><b>{metrics["total_seconds"] / 60:.1f} min</b>wall time</span>')
     s.append(''.join(kpis))
-    if verdict_text(metrics): s.append(_section('Verdict', _p(html.escape(verdict_text(metrics)))))
+    verdict = verdict_text(metrics)
+    if verdict: s.append(_section('Verdict', _p(html.escape(verdict))))
     if r.get('mock'):
         mk = r['mock']
         s.append(_section('Data: the mock S-PLUS survey',
