@@ -15,7 +15,7 @@ import astropy.units as u
 
 # %% auto #0
 __all__ = ['BANDS', 'BAND_SUFFIXES', 'N_BANDS', 'PIXEL_SCALE', 'RGB_BANDS', 'Band', 'band_table', 'band_index', 'set_seed',
-           'default_device', 'check_device', 'lupton_rgb', 'show_rgb']
+           'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'DocRenderer']
 
 # %% ../nbs/00_core.ipynb #303d9514
 @dataclass(frozen=True)
@@ -121,3 +121,23 @@ def show_rgb(stack, ax=None, title: str | None = None, bands=RGB_BANDS, **kwargs
     ax.set_xticks([]); ax.set_yticks([])
     if title: ax.set_title(title, fontsize=8)
     return ax
+
+# %% ../nbs/00_core.ipynb #0ed97dac
+class DocRenderer:
+    "The `show_doc` renderer of these docs: `class` signatures for classes and a parameter table from the docments."
+    def __init__(self, sym, name: str | None = None, title_level: int = 3):
+        from fastcore.docments import MarkdownRenderer
+        self.md, self.sym = MarkdownRenderer(sym, name=name, title_level=title_level), sym
+        self.nm, self.title_level = self.md.nm, title_level
+
+    def _repr_markdown_(self) -> str:
+        import inspect
+        from fastcore.docments import DocmentTbl
+        body = self.md._repr_markdown_()
+        if inspect.isclass(self.sym): body = body.replace('```python\ndef ', '```python\nclass ', 1).replace(')->None:\n```', '):\n```', 1)
+        try: tbl = DocmentTbl(self.sym)._repr_markdown_()
+        except Exception: tbl = ''                     # no signature to tabulate (e.g. a builtin)
+        if tbl: body += '\n\n' + tbl
+        return f"---\n\n{'#' * self.title_level} {self.nm}\n\n{body}"
+
+    def __repr__(self): return repr(self.md)

@@ -34,8 +34,8 @@ __all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'SimCLRModel
            'pair_top1', 'pair_top5', 'NTXentLoss', 'show_pairs', 'SimCLR', 'CPUAutocast', 'cpu_has_bf16',
            'precision_callbacks', 'PretrainConfig', 'SurveyPositions', 'simclr_dls', 'adamw', 'lr_schedule',
            'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset', 'EpochCheckpoint', 'load_checkpoint',
-           'pretrain_folds', 'plot_history', 'check_pretrain_args', 'run_config', 'data_key', 'resume_run', 'pretrain',
-           'load_encoder', 'encoder_inputs', 'represent', 'cross_validate']
+           'pretrain_folds', 'plot_history', 'check_pretrain_args', 'data_key', 'pretrain', 'load_encoder',
+           'encoder_inputs', 'represent', 'cross_validate']
 
 # %% ../nbs/05_simclr.ipynb #a133021d
 RESNETS = {'resnet18': torchvision.models.resnet18, 'resnet34': torchvision.models.resnet34,
@@ -375,6 +375,22 @@ def check_pretrain_args(cfg: PretrainConfig):
     if not (np.isfinite(cfg.valid_pct) and 0 <= cfg.valid_pct < 1): bad.append(f"valid_pct must be in [0, 1) (got {cfg.valid_pct})")
     if bad: raise ValueError('; '.join(bad))
 
+
+# %% ../nbs/05_simclr.ipynb #ac79b361
+def data_key(man: pd.DataFrame, itr, iva) -> str:
+    "Content key of the data a run trains on: the training and validation galaxies with their stacks' content keys (the manifest's `input_key`, else the stack file's size and mtime)."
+    def key(r):
+        k = str(r.get('input_key') or '')
+        if k and k != 'nan': return k
+        try: s = os.stat(r['path']); return f"{s.st_size}-{s.st_mtime_ns}"
+        except OSError: return 'missing'
+    rows = man.to_dict('records')
+    blob = json.dumps([[(rows[i]['galaxy'], key(rows[i])) for i in ix] for ix in (itr, iva)])
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+# %% ../nbs/05_simclr.ipynb #88724576
+# internal helpers of `pretrain` (also used by `jellyfish_nbdev.distributed`): not part of the public API
 def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFrame, itr, iva, data_dir, clusters, device) -> dict:
     "The run's `config.json`: what rebuilds the encoder and its input view (architecture, band statistics of the training galaxies, crop and size) and how it was trained."
     mean, std = (t.tolist() for t in band_stats(x, itr))
@@ -387,17 +403,6 @@ def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFr
             'train_galaxies': man.galaxy.iloc[itr].tolist(), 'valid_galaxies': man.galaxy.iloc[iva].tolist(),
             'data_key': data_key(man, itr, iva),
             'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__}
-
-def data_key(man: pd.DataFrame, itr, iva) -> str:
-    "Content key of the data a run trains on: the training and validation galaxies with their stacks' content keys (the manifest's `input_key`, else the stack file's size and mtime)."
-    def key(r):
-        k = str(r.get('input_key') or '')
-        if k and k != 'nan': return k
-        try: s = os.stat(r['path']); return f"{s.st_size}-{s.st_mtime_ns}"
-        except OSError: return 'missing'
-    rows = man.to_dict('records')
-    blob = json.dumps([[(rows[i]['galaxy'], key(rows[i])) for i in ix] for ix in (itr, iva)])
-    return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 def resume_run(learn: Learner, out, config: dict, resume: bool = True, progress: bool = True) -> tuple[int, list]:
     "`(first epoch, history so far)`: from `out/checkpoint.pth` when `resume` and it exists, refusing one written with other settings; else `(0, [])`."
@@ -421,6 +426,8 @@ def resume_run(learn: Learner, out, config: dict, resume: bool = True, progress:
     if progress: print(f"resuming {out} after epoch {start} of {config['pretrain']['epochs']}")
     return start, history
 
+
+# %% ../nbs/05_simclr.ipynb #91cd3173
 def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (manifest.csv, stacks/)
              preset: str = 'cpu',        # 'cpu' (minutes on a CPU) or 'paper' (the paper's settings, for a GPU)
              epochs: int = None,         # number of epochs (default: the preset's)

@@ -7,13 +7,18 @@ script renders the same processed notebooks with nbconvert:
    symbol, hidden cells removed, front matter from each notebook's title and summary);
 2. each processed notebook becomes one HTML page (stored outputs and figures embedded), with Quarto's
    cell options honoured (`echo: false`, `output: false`, `include: false`);
-3. a sidebar lists every page in the order of `nbs/sidebar.yml`, backticked names of the package's
-   symbols link to their API sections, and links to the hosted site are made relative.
+3. a sidebar lists every page in the order of `nbs/sidebar.yml` (with a search box over all pages and a
+   link to the repository), backticked names of the package's symbols link to their API sections, and
+   links to the hosted site are made relative;
+4. each page gets an "Open in Colab" link and a link to its notebook on GitHub (both from the
+   `Repository` URL in `pyproject.toml`), an on-page table of contents and previous/next links;
+5. math (`$...$`, `$$...$$`) is rendered to MathML at build time (latex2mathml), so pages need no
+   network and no JavaScript to show it; progress-bar text is removed from stored outputs.
 
 Usage: python tools/build_docs.py [--out _docs]
 """
 from __future__ import annotations
-import argparse, copy, html, json, os, re, shutil, sys
+import argparse, copy, html, json, os, re, shutil, sys, tomllib
 from pathlib import Path
 
 import nbformat, yaml
@@ -33,11 +38,43 @@ body { margin: 0; }
 .jf-sidebar li a { display: block; padding: .25rem .5rem; border-radius: 4px; color: #24292f; text-decoration: none; }
 .jf-sidebar li a:hover { background: #e8ecf0; }
 .jf-sidebar li a.active { background: #0b5cad; color: white; }
-.jf-main { flex: 1; min-width: 0; max-width: 1000px; padding: 0 1.5rem 3rem; }
+.jf-main { flex: 1; min-width: 0; max-width: 920px; padding: 0 1.5rem 3rem; }
 .jf-main .jp-Notebook { padding: 0; }
 .jf-title h1 { margin-bottom: .2rem; }
 .jf-title p.jf-desc { color: #555; font-size: 1.05rem; margin-top: 0; }
-.jf-footer { color: #777; font-size: 12px; margin-top: 3rem; border-top: 1px solid #ddd; padding-top: .5rem; }
+.jf-title p.jf-desc code { font-size: .95rem; }
+.jf-actions { margin: .3rem 0 .8rem; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 13px; }
+.jf-actions a { display: inline-block; margin-right: .5rem; padding: .15rem .55rem; border-radius: 4px; text-decoration: none;
+  border: 1px solid #d0d7de; color: #24292f; background: #f6f8fa; }
+.jf-actions a.jf-colab { background: #f9ab00; border-color: #e8a000; color: #1a1a1a; font-weight: 600; }
+.jf-footer { color: #777; font-size: 12px; margin-top: 2rem; border-top: 1px solid #ddd; padding-top: .5rem; }
+.jf-pager { display: flex; justify-content: space-between; gap: 1rem; margin-top: 2.5rem; border-top: 1px solid #ddd; padding-top: 1rem;
+  font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
+.jf-pager a { text-decoration: none; color: #0b5cad; max-width: 48%; }
+.jf-pager a.jf-next { margin-left: auto; text-align: right; }
+.jf-pager small { display: block; color: #777; }
+.jf-toc { position: sticky; top: 0; max-height: 100vh; overflow-y: auto; width: 230px; min-width: 230px; box-sizing: border-box;
+  padding: 1.5rem .8rem; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 13px; }
+.jf-toc .jf-toc-title { font-weight: 600; margin-bottom: .4rem; color: #444; }
+.jf-toc ul { list-style: none; margin: 0; padding: 0; border-left: 1px solid #ddd; }
+.jf-toc li a { display: block; padding: .12rem .6rem; color: #555; text-decoration: none; }
+.jf-toc li a:hover { color: #0b5cad; }
+.jf-toc li.jf-l3 a { padding-left: 1.3rem; font-size: 12px; }
+@media (max-width: 1250px) { .jf-toc { display: none; } }
+.jf-search input { width: 100%; box-sizing: border-box; padding: .35rem .5rem; margin-bottom: .6rem; border: 1px solid #ccc; border-radius: 4px; font-size: 13px; }
+.jf-results { margin: 0 0 .8rem; }
+.jf-results a { display: block; padding: .3rem .4rem; border-bottom: 1px solid #e4e4e4; color: #24292f; text-decoration: none; font-size: 12.5px; }
+.jf-results a:hover { background: #e8ecf0; }
+.jf-results a b { color: #0b5cad; font-weight: 600; }
+.jf-results span { display: block; color: #666; font-size: 11.5px; }
+.jf-sidebar .jf-repo { display: block; margin-top: 1rem; font-size: 13px; color: #0b5cad; text-decoration: none; }
+/* code blocks written in markdown (and show_doc signatures) look like code cells */
+.jp-RenderedMarkdown pre, .jp-RenderedHTMLCommon .highlight pre { background: #f5f5f5; border: 1px solid #e0e0e0; border-radius: 4px;
+  padding: .55rem .8rem; overflow-x: auto; font-size: 13px; line-height: 1.45; }
+.jp-RenderedMarkdown pre code { background: none; padding: 0; font-size: inherit; }
+.jp-RenderedMarkdown table { margin: .5rem 0 1rem; }
+math[display="block"] { margin: .6rem 0; font-size: 1.1em; }
+math { font-size: 1.08em; }
 """
 
 _directive = re.compile(r'^\s*#\|\s*([\w-]+)\s*:?\s*(.*?)\s*$')
@@ -60,6 +97,116 @@ def split_directives(src: str) -> tuple[dict, str]:
     return opts, '\n'.join(lines[i:])
 
 
+
+_bar = re.compile(r'\|[█\-─ ]*\|\s*\d+(\.\d+)?%\s*\[')
+
+
+def clean_stream(text: str) -> str:
+    "What a terminal would show of `text`: each line as left by its last carriage return, progress bars dropped."
+    out = []
+    for line in text.split('\n'):
+        parts = [p for p in line.split('\r') if p.strip()]
+        last = parts[-1] if parts else ''
+        if _bar.search(last) or set(last.strip()) <= {'█'} and last.strip(): continue
+        if not last.strip() and line.strip(): continue      # a line that only held progress bars
+        out.append(last.rstrip())
+    return '\n'.join(out)
+
+
+def repo_info(root: Path = ROOT) -> dict:
+    "The repository URL, branch and notebook folder, read from `pyproject.toml` (the one place they are set)."
+    cfg = tomllib.loads((root / 'pyproject.toml').read_text())
+    url = cfg['project']['urls']['Repository'].rstrip('/')
+    nbdev = cfg.get('tool', {}).get('nbdev', {})
+    return {'url': url, 'slug': re.sub(r'^https?://github\.com/', '', url), 'branch': nbdev.get('branch', 'main'),
+            'nbs': nbdev.get('nbs_path', 'nbs')}
+
+
+def colab_url(info: dict, nb_name: str) -> str:
+    return f"https://colab.research.google.com/github/{info['slug']}/blob/{info['branch']}/{info['nbs']}/{nb_name}"
+
+
+def raw_prefix(info: dict) -> str:
+    "Raw-file URL of the notebook folder: markdown images use it so that they show in Colab too."
+    return f"https://raw.githubusercontent.com/{info['slug']}/{info['branch']}/{info['nbs']}/"
+
+
+_math_block = re.compile(r'\$\$(.+?)\$\$', re.S)
+_math_inline = re.compile(r'(?<![\\$\w])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?![\w$])')
+
+
+def render_math(md: str) -> str:
+    "Replace `$$...$$` and `$...$` in markdown (outside code) by MathML, rendered at build time."
+    from latex2mathml.converter import convert
+    def block(m): return '\n\n' + convert(m.group(1).strip(), display='block').replace('\n', '') + '\n\n'
+    def inline(m): return convert(m.group(1).strip()).replace('\n', '')
+    parts = re.split(r'(```.*?```|`[^`\n]*`)', md, flags=re.S)    # leave code blocks and code spans alone
+    for i in range(0, len(parts), 2):
+        parts[i] = _math_inline.sub(inline, _math_block.sub(block, parts[i]))
+    return ''.join(parts)
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', fragment))).strip()
+
+
+def headings(body: str) -> list[tuple[int, str, str]]:
+    "(level, id, text) of every h2/h3 of a rendered page, in order."
+    out = []
+    for m in re.finditer(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', body, re.S):
+        t = _text(re.sub(r'<a class="anchor-link".*?</a>', '', m.group(3), flags=re.S))
+        if t: out.append((int(m.group(1)), m.group(2), t))
+    return out
+
+
+def toc_html(hs: list[tuple[int, str, str]]) -> str:
+    if len(hs) < 2: return ''
+    items = ''.join(f'<li class="jf-l{lvl}"><a href="#{hid}">{html.escape(t)}</a></li>' for lvl, hid, t in hs)
+    return f'<nav class="jf-toc" aria-label="On this page"><div class="jf-toc-title">On this page</div><ul>{items}</ul></nav>'
+
+
+def search_entries(body: str, page: str, title: str, max_chars: int = 1500) -> list[dict]:
+    "The page cut at its h2/h3 headings: one search entry per section (heading, anchor, plain text)."
+    main = body.split('<main class="jf-main">', 1)[-1]
+    main = re.sub(r'<(script|style)\b.*?</\1>', ' ', main, flags=re.S)
+    main = re.sub(r'<img[^>]*>', ' ', main)
+    cuts = list(re.finditer(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', main, re.S))
+    entries, starts = [], [(0, '', title)] + [(m.end(), m.group(2), _text(re.sub(r'<a class="anchor-link".*?</a>', '', m.group(3), flags=re.S))) for m in cuts]
+    ends = [m.start() for m in cuts] + [len(main)]
+    for (start, hid, head), end in zip(starts, ends):
+        text = _text(main[start:end])[:max_chars]
+        if text or hid: entries.append({'p': page + (f'#{hid}' if hid else ''), 't': title, 'h': head if hid else title, 'x': text})
+    return entries
+
+
+SEARCH_JS = r"""
+(function () {
+  var box = document.getElementById('jf-q'), res = document.getElementById('jf-results');
+  if (!box || !window.JF_SEARCH) return;
+  function esc(s) { return s.replace(/[&<>"]/g, function (c) { return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]; }); }
+  box.addEventListener('input', function () {
+    var terms = box.value.toLowerCase().split(/\s+/).filter(function (t) { return t.length > 1; });
+    if (!terms.length) { res.innerHTML = ''; return; }
+    var hits = [];
+    window.JF_SEARCH.forEach(function (e) {
+      var h = e.h.toLowerCase(), x = e.x.toLowerCase(), score = 0;
+      for (var i = 0; i < terms.length; i++) {
+        var inH = h.indexOf(terms[i]) >= 0, inX = x.indexOf(terms[i]) >= 0;
+        if (!inH && !inX) return;
+        score += (inH ? 10 : 0) + (inX ? 1 : 0);
+      }
+      var at = Math.max(0, x.indexOf(terms[0]) - 40);
+      hits.push({e: e, s: score, snip: (at ? '…' : '') + e.x.substr(at, 110) + '…'});
+    });
+    hits.sort(function (a, b) { return b.s - a.s; });
+    res.innerHTML = hits.length ? hits.slice(0, 15).map(function (r) {
+      return '<a href="' + r.e.p + '"><b>' + esc(r.e.h) + '</b> <small>(' + esc(r.e.t) + ')</small><span>' + esc(r.snip) + '</span></a>';
+    }).join('') : '<span style="color:#777;font-size:12px">no match</span>';
+  });
+})();
+"""
+
+
 def prepare(nb):
     "Apply Quarto's cell options and drop metadata nbconvert does not accept; return a clean notebook."
     nb = copy.deepcopy(nb)
@@ -72,10 +219,12 @@ def prepare(nb):
             if opts.get('include') == 'false' or 'hide' in opts: continue
             if opts.get('output') == 'false': c.outputs = []
             if opts.get('echo') == 'false': c.metadata = {'tags': ['hide-input']}
-            if not c.source.strip() and not c.outputs: continue
             for o in c.outputs:
+                if o.get('output_type') == 'stream': o['text'] = clean_stream(o.get('text', ''))
                 o.pop('execution_count', None) if o.get('output_type') != 'execute_result' else None
                 if 'metadata' in o: o['metadata'] = {}
+            c.outputs = [o for o in c.outputs if not (o.get('output_type') == 'stream' and not o['text'].strip())]
+            if not c.source.strip() and not c.outputs: continue
         cells.append(c)
     nb.cells = cells
     nb.metadata = {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'},
@@ -125,19 +274,53 @@ def sidebar_order(nbs: Path) -> list[str]:
     return sorted(names, key=lambda n: (not n.startswith('index'), n))
 
 
-def page_html(body: str, title: str, desc: str, nav: list[tuple[str, str]], current: str, site_title: str) -> str:
+def _inline_md(text: str) -> str:
+    "Escape `text` for HTML, keeping `code` spans."
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(text))
+
+
+def page_html(body: str, title: str, desc: str, nav: list[tuple[str, str]], current: str, site_title: str,
+              nb_name: str | None = None, info: dict | None = None) -> str:
+    "Wrap nbconvert's page: sidebar (pages, search, repository), title, Colab/GitHub links, contents, previous/next."
+    info = info or repo_info()
     active = ' class="active"'
     items = '\n'.join(f'<li><a href="{href}"{active if href == current else ""}>{html.escape(t)}</a></li>'
                       for href, t in nav)
     side = (f'<nav class="jf-sidebar" aria-label="Pages"><a class="jf-brand" href="index.html">{html.escape(site_title)}</a>'
-            f'<div class="jf-tag">jellyfish galaxies in S-PLUS with self-supervised learning</div><ul>{items}</ul></nav>')
+            f'<div class="jf-tag">jellyfish galaxies in S-PLUS with self-supervised learning</div>'
+            f'<div class="jf-search"><input id="jf-q" type="search" placeholder="Search the docs" aria-label="Search the docs" autocomplete="off">'
+            f'<div id="jf-results" class="jf-results"></div></div>'
+            f'<ul>{items}</ul><a class="jf-repo" href="{info["url"]}">Repository on GitHub ↗</a></nav>')
+    actions = ''
+    if nb_name:
+        gh = f"{info['url']}/blob/{info['branch']}/{info['nbs']}/{nb_name}"
+        actions = (f'<div class="jf-actions"><a class="jf-colab" href="{colab_url(info, nb_name)}">Open in Colab</a>'
+                   f'<a class="jf-gh" href="{gh}">Notebook on GitHub</a><a href="{info["url"]}">Repository</a></div>')
     head = (f'<div class="jf-title"><h1 id="page-title">{html.escape(title)}</h1>'
-            + (f'<p class="jf-desc">{html.escape(desc)}</p>' if desc else '') + '</div>')
+            + (f'<p class="jf-desc">{_inline_md(desc)}</p>' if desc else '') + actions + '</div>')
+    hrefs = [h for h, _ in nav]
+    k = hrefs.index(current) if current in hrefs else -1
+    prev_, next_ = (nav[k - 1] if k > 0 else None), (nav[k + 1] if 0 <= k < len(nav) - 1 else None)
+    pager = ('<nav class="jf-pager" aria-label="Previous and next page">'
+             + (f'<a class="jf-prev" rel="prev" href="{prev_[0]}"><small>← Previous</small>{html.escape(prev_[1])}</a>' if prev_ else '')
+             + (f'<a class="jf-next" rel="next" href="{next_[0]}"><small>Next →</small>{html.escape(next_[1])}</a>' if next_ else '')
+             + '</nav>')
+    toc = toc_html(headings(body))
     foot = '<div class="jf-footer">Built offline from the notebooks with nbdev + nbconvert (tools/build_docs.py).</div>'
+    scripts = '<script src="search_index.js"></script><script src="search.js"></script>'
     body = re.sub(r'<body([^>]*)>', lambda m: f'<body{m.group(1)}><div class="jf-layout">{side}<main class="jf-main">{head}', body, count=1)
-    body = body.replace('</body>', f'{foot}</main></div></body>', 1)
+    body = body.replace('</body>', f'{pager}{foot}</main>{toc}</div>{scripts}</body>', 1)
     body = body.replace('</head>', f'<style>{CSS}</style></head>', 1)
     return re.sub(r'<title>.*?</title>', f'<title>{html.escape(title)} – {html.escape(site_title)}</title>', body, count=1, flags=re.S)
+
+
+def drop_cdn_scripts(body: str) -> str:
+    "Remove nbconvert's MathJax (math is MathML already) and, on pages without widgets, require.js: no CDN at view time."
+    body = re.sub(r'<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->', '', body, flags=re.S)
+    body = re.sub(r'<script[^>]*src="https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/[^"]*"[^>]*>\s*</script>', '', body)
+    if 'application/vnd.jupyter.widget' not in body:
+        body = re.sub(r'<script[^>]*src="https://cdnjs\.cloudflare\.com/ajax/libs/require\.js/[^"]*"[^>]*>\s*</script>', '', body)
+    return body
 
 
 def add_lower_anchors(body: str) -> str:
@@ -188,17 +371,23 @@ def build(out: Path, root: Path = ROOT, reprocess: bool = True) -> list[Path]:
     from traitlets.config import Config
     c = Config(); c.TagRemovePreprocessor.remove_input_tags = {'hide-input'}; c.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(config=c, template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True)
-    written = []
+    info = repo_info(root); raw = raw_prefix(info)
+    written, index = [], []
     for name, nb, fm, fname in pages:
         nb = prepare(nb)
         for cell in nb.cells:
-            if cell.cell_type == 'markdown': cell.source = link_backticks(cell.source, rel, fname)
+            if cell.cell_type == 'markdown':
+                cell.source = render_math(link_backticks(cell.source.replace(raw, ''), rel, fname))
         body, _ = exporter.from_notebook_node(nb)
         body = re.sub(r'https?://jellyfish-nbdev\.github\.io/jellyfish_nbdev/([\w./-]*)', r'\1', body)
-        body = add_lower_anchors(body)
-        body = page_html(body, fm.get('title', fname), fm.get('description', ''), nav, fname, 'jellyfish_nbdev')
+        body = drop_cdn_scripts(add_lower_anchors(body))
+        body = page_html(body, fm.get('title', fname), fm.get('description', ''), nav, fname, 'jellyfish_nbdev',
+                         nb_name=name, info=info)
+        index += search_entries(body, fname, fm.get('title', fname))
         (out / fname).write_text(body, encoding='utf-8')
         written.append(out / fname)
+    (out / 'search_index.js').write_text('window.JF_SEARCH = ' + json.dumps(index, ensure_ascii=False) + ';\n', encoding='utf-8')
+    (out / 'search.js').write_text(SEARCH_JS, encoding='utf-8')
     return written
 
 
