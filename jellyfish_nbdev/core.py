@@ -14,8 +14,9 @@ import torch
 import astropy.units as u
 
 # %% auto #0
-__all__ = ['BANDS', 'BAND_SUFFIXES', 'N_BANDS', 'PIXEL_SCALE', 'RGB_BANDS', 'Band', 'band_table', 'band_index', 'set_seed',
-           'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'DocRenderer']
+__all__ = ['BANDS', 'BAND_SUFFIXES', 'N_BANDS', 'PIXEL_SCALE', 'RGB_BANDS', 'REPO_BRANCH', 'Band', 'band_table', 'band_index',
+           'set_seed', 'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'DocRenderer', 'repository_url',
+           'published']
 
 # %% ../nbs/00_core.ipynb #303d9514
 @dataclass(frozen=True)
@@ -141,3 +142,35 @@ class DocRenderer:
         return f"---\n\n{'#' * self.title_level} {self.nm}\n\n{body}"
 
     def __repr__(self): return repr(self.md)
+
+# %% ../nbs/00_core.ipynb #1fba7bc9
+REPO_BRANCH = 'main'    # the branch published results and the Colab links are read from
+
+def repository_url() -> str:
+    "The project's repository URL, from the installed package's metadata (`[project.urls]` of `pyproject.toml`)."
+    from importlib.metadata import metadata, PackageNotFoundError
+    try: urls = metadata('jellyfish-nbdev').get_all('Project-URL') or []
+    except PackageNotFoundError: urls = []
+    for u in urls:
+        name, _, url = u.partition(',')
+        if name.strip().lower() == 'repository': return url.strip().rstrip('/')
+    return 'https://github.com/jellyfish-nbdev/jellyfish_nbdev'
+
+def published(rel: str,            # path from the repository root, e.g. 'nbs/images/demo_metrics.json'
+              download: bool = True # fetch it from the repository when there is no local copy
+             ) -> Path:
+    "A published result file: the repository's copy when run from a clone, else a cached download (Colab)."
+    from pathlib import Path
+    rel = str(rel).lstrip('/')
+    for d in [Path.cwd(), *Path.cwd().parents]:
+        if (d / rel).exists(): return d / rel
+    cache = Path(os.environ.get('JELLYFISH_CACHE', Path.home() / '.cache' / 'jellyfish_nbdev')) / 'published' / rel
+    if cache.exists() or not download: return cache
+    url = repository_url().replace('https://github.com/', 'https://raw.githubusercontent.com/') + f'/{REPO_BRANCH}/{rel}'
+    try:
+        import urllib.request
+        with urllib.request.urlopen(url, timeout=20) as r: data = r.read()
+    except Exception: return cache                   # offline or not published: the caller sees a missing file
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(cache.suffix + '.part'); tmp.write_bytes(data); tmp.replace(cache)
+    return cache

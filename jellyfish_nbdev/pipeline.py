@@ -108,7 +108,10 @@ def _labelled(man: pd.DataFrame, label: str) -> bool:
         and (pd.to_numeric(man[label]) > 0).nunique() == 2 and 'cluster' in man.columns and man.cluster.nunique() >= 2
 
 # %% ../nbs/13_pipeline.ipynb #8732f642
-def stage_mock(run: Run, cfg: PipelineConfig) -> dict:
+def stage_mock(run: Run,               # the run folder: the survey is written to `run.out/mock`
+               cfg: PipelineConfig    # `n`, `seed` and `size` of the mock survey
+              ) -> dict:              # counts per JClass, cluster and look-alike kind, and the survey summary
+    "Write the built-in mock S-PLUS survey (FITS cutouts, catalogue with the truth and simulated visual labels)."
     from jellyfish_nbdev.mock import make_mock_survey, survey_summary
     cat = make_mock_survey(run.out / 'mock', n=cfg.n, seed=cfg.seed, size=cfg.size, progress=True)
     return dict(n=len(cat), size=cfg.size, jellyfish=int((cat.jclass > 0).sum()),
@@ -117,14 +120,22 @@ def stage_mock(run: Run, cfg: PipelineConfig) -> dict:
                 hard_negatives={str(k): int(v) for k, v in cat.hard_negative.fillna('').loc[lambda s: s != ''].value_counts().items()},
                 clusters=survey_summary(cat).rename_axis('cluster').reset_index().to_dict('records'))
 
-def stage_ingest(run: Run, fits_dir, catalog, box_size: int = 25) -> dict:
+def stage_ingest(run: Run,             # the run folder: stacks and `manifest.csv` go to `run.out/data`
+                 fits_dir,             # folder of `<galaxy>_<band>_<N>px.fits` cutouts
+                 catalog,              # catalogue CSV (galaxy, cluster, labels), or None
+                 box_size: int = 25    # background box size (px) of `photutils.Background2D`
+                ) -> dict:             # galaxies ingested and skipped, with the first 20 reasons
+    "Ingest the cutouts into 12-band stacks and a manifest (`io.ingest`), skipping and reporting bad galaxies."
     from jellyfish_nbdev.io import ingest
     man = ingest(str(fits_dir), str(run.out / 'data'), catalog=str(catalog) if catalog else None, box_size=box_size, progress=True)
     skipped = man[man.status != 'ok']
     return dict(n_ok=int((man.status == 'ok').sum()), n_skipped=len(skipped),
                 skipped=skipped[['galaxy', 'reason']].head(20).to_dict('records'))
 
-def stage_pretrain(run: Run, cfg: PipelineConfig) -> dict:
+def stage_pretrain(run: Run,           # the run folder: the encoder goes to `run.out/pretrain`
+                   cfg: PipelineConfig # `preset`, `epochs` and `seed` of the pretraining
+                  ) -> dict:           # architecture, epochs, timing and the first and last rows of the history
+    "Pretrain the SimCLR encoder on the ingested galaxies (`simclr.pretrain`)."
     from jellyfish_nbdev.simclr import pretrain
     c = pretrain(str(run.out / 'data'), preset=cfg.preset, epochs=cfg.epochs, out=str(run.out / 'pretrain'), seed=cfg.seed)
     h = pd.read_csv(run.out / 'pretrain' / 'history.csv')
@@ -132,7 +143,9 @@ def stage_pretrain(run: Run, cfg: PipelineConfig) -> dict:
                 n_train=len(c['train_galaxies']), n_valid=len(c['valid_galaxies']), view_size=c['size'],
                 final=h.iloc[-1].to_dict(), first=h.iloc[0].to_dict())
 
-def stage_embed(run: Run) -> dict:
+def stage_embed(run: Run              # the run folder: representations go to `run.out/embeddings`
+               ) -> dict:             # number of galaxies and representation size
+    "Embed every ingested galaxy with the pretrained encoder and merge the shards into one array (`embed`)."
     from jellyfish_nbdev.embed import embed_catalog, merge_embeddings
     embed_catalog(run.out / 'pretrain', run.out / 'data', run.out / 'embeddings')
     ids = merge_embeddings(run.out / 'embeddings', run.out / 'data')
@@ -274,6 +287,7 @@ def plot_queries(index, data_dir, queries, k: int = 5, size: float = 1.35):
     return fig
 
 def stage_search(run: Run, cfg: PipelineConfig) -> dict:
+    "Query by example on the representations: precision@k for jellyfish queries, a figure of three queries and their neighbours, and JClass refinement of uncertain visual labels (`run.out/search`)."
     from jellyfish_nbdev.search import SimilarityIndex, precision_at_k, refine_jclass, refinement_report
     index = SimilarityIndex.from_embeddings(run.out / 'embeddings', engine='exact')
     cat = index.catalog
@@ -391,7 +405,10 @@ def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> di
     return out
 
 # %% ../nbs/13_pipeline.ipynb #ae9e9964
-def stage_trails(run: Run, cfg: PipelineConfig) -> dict:
+def stage_trails(run: Run,             # the run folder: `run.out/trails/trails.csv`
+                 cfg: PipelineConfig   # `label`: the truth column to score tail directions against
+                ) -> dict:             # trail vectors measured, direction errors and alignment with the cluster centre
+    "Trail vectors of every galaxy in band r (`trails`), their error against the true tail direction and their orientation to the cluster centre."
     from jellyfish_nbdev.trails import trails_from_stacks, angle_difference, alignment_stats, plot_cluster_angles
     t = trails_from_stacks(run.out / 'data', band='R', progress=False)
     save_csv(run.out / 'trails' / 'trails.csv', t)
