@@ -8,6 +8,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/core.html.md"""
 from __future__ import annotations
 import os, random, warnings
 from dataclasses import dataclass
+from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
@@ -132,13 +133,21 @@ class DocRenderer:
         self.nm, self.title_level = self.md.nm, title_level
 
     def _repr_markdown_(self) -> str:
-        import inspect
+        import inspect, re
         from fastcore.docments import DocmentTbl
         body = self.md._repr_markdown_()
         if inspect.isclass(self.sym): body = body.replace('```python\ndef ', '```python\nclass ', 1).replace(')->None:\n```', '):\n```', 1)
         try: tbl = DocmentTbl(self.sym)._repr_markdown_()
         except Exception: tbl = ''                     # no signature to tabulate (e.g. a builtin)
-        if tbl: body += '\n\n' + tbl
+        if tbl:                                        # the table carries the comments: a compact signature above it
+            try:
+                from fastcore.docments import _fmt_sig
+                dm, kind = self.md.dm, 'class' if inspect.isclass(self.sym) else 'def'
+                sig = _fmt_sig(self.sym.__name__, [(f, None) for f, _ in dm.params], dm._ret_str.split(' # ')[0], dm.maxline, kind)
+                if kind == 'class': sig = sig.replace(')->None:', '):')
+                body = re.sub(r'```python\n.*?\n```', lambda _: f'```python\n{sig}\n```', body, count=1, flags=re.S)
+            except Exception: pass                     # keep the signature with its comments
+            body += '\n\n' + tbl
         return f"---\n\n{'#' * self.title_level} {self.nm}\n\n{body}"
 
     def __repr__(self): return repr(self.md)
@@ -160,7 +169,6 @@ def published(rel: str,            # path from the repository root, e.g. 'nbs/im
               download: bool = True # fetch it from the repository when there is no local copy
              ) -> Path:
     "A published result file: the repository's copy when run from a clone, else a cached download (Colab)."
-    from pathlib import Path
     rel = str(rel).lstrip('/')
     for d in [Path.cwd(), *Path.cwd().parents]:
         if (d / rel).exists(): return d / rel
