@@ -1,7 +1,8 @@
 """Which SimCLR view recipe makes representations that see tails? An ablation on the yardstick's protocol.
 
-Pretrains the `cpu` preset on an ingested mock survey (default: the demo's `runs/demo/data`) with each view recipe
-(and a randomly initialised encoder as the floor), once per pretraining seed, then scores the frozen representations
+Pretrains the `cpu` preset on an ingested mock survey (default: the demo's `runs/demo/data`) with each view recipe and
+encoder inputs (`data.input_stacks`: the bands, other sources masked, or the asymmetry residual), and a randomly initialised
+encoder on the plain and on the asymmetry inputs as floors, once per pretraining seed, then scores the frozen representations
 as the demo does: the linear learner trained on the visual labels (`visual_jclass`), leave one cluster out over
 three evaluation seeds, scored against the truth. For each recipe it reports ROC-AUC and macro-F1, the mean score
 percentile of JClass >= 3 jellyfish and of each JClass, precision@10 of jellyfish queries (cosine on centred
@@ -21,7 +22,7 @@ import numpy as np, pandas as pd, torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json
-from jellyfish_nbdev.data import load_manifest, load_stacks
+from jellyfish_nbdev.data import load_manifest, load_stacks, input_stacks
 from jellyfish_nbdev.simclr import PRESETS, pretrain, load_encoder, represent, make_encoder
 from jellyfish_nbdev.linear import held_out_predictions, score_metrics, cluster_folds, score_profile, encoded_properties
 from jellyfish_nbdev.pipeline import galaxy_properties
@@ -34,7 +35,10 @@ VARIANTS = {   # the view recipe, set in full on top of the `cpu` preset (whatev
     'bin 3, seeing, sky noise': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.08, 1.0)),
     'bin 3, seeing, sky noise, crops >= 30%': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.3, 1.0)),
     'bin 3, seeing, brightness x0.5-2': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), brightness=(0.5, 2.0)),
+    'bin 3, seeing; other sources masked': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), inputs='masked'),
+    'bin 3, seeing; asymmetry residual of the masked stacks': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), inputs='asymmetry'),
 }
+FLOORS = ('bands', 'asymmetry')   # random weights on these inputs: what the inputs give before any training
 
 
 def score(feats, man) -> dict:
@@ -67,15 +71,20 @@ def main():
     man = load_manifest(a.data); x = load_stacks(man)
     rows, t0 = [], time.time()
     base = PRESETS['cpu']
-    cfg0 = dict(center_crop=base.aug.center_crop, bin=1, size=base.aug.size, mean=x.mean((0, 2, 3)).tolist(), std=x.std((0, 2, 3)).tolist())
-    for seed in a.seeds:
-        torch.manual_seed(seed)
-        enc = make_encoder(base.arch, 12, base.stem).eval()
-        rows.append(dict(variant='random init (floor)', seed=seed, **score(represent(enc, x, cfg0).numpy(), man), pair_top5=np.nan, minutes=0.))
+    cfg0 = dict(center_crop=base.aug.center_crop, bin=1, size=base.aug.size)
+    for inputs in FLOORS:
+        for seed in a.seeds:
+            torch.manual_seed(seed)
+            enc = make_encoder(base.arch, 12, base.stem).eval()
+            xi = input_stacks(x, inputs)
+            c = dict(cfg0, inputs=inputs, mean=xi.mean((0, 2, 3)).tolist(), std=xi.std((0, 2, 3)).tolist())
+            name = 'random init (floor)' if inputs == 'bands' else f'random init, {inputs} inputs'
+            rows.append(dict(variant=name, seed=seed, **score(represent(enc, x, c).numpy(), man), pair_top5=np.nan, minutes=0.))
     import jellyfish_nbdev.simclr as S
     for name in (a.variants or VARIANTS):
         for seed in a.seeds:
-            S.PRESETS['cpu'] = replace(base, aug=replace(base.aug, **VARIANTS[name]), seed=seed)
+            v = dict(VARIANTS[name]); inputs = v.pop('inputs', 'bands')
+            S.PRESETS['cpu'] = replace(base, aug=replace(base.aug, **v), inputs=inputs, seed=seed)
             with tempfile.TemporaryDirectory() as tmp:
                 t = time.time()
                 pretrain(a.data, preset='cpu', epochs=a.epochs, out=tmp, progress=False)

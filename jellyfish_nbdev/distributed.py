@@ -202,7 +202,7 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
         check_pretrain_args(cfg)                      # epochs, batch, lr, valid_pct: refused in one line before any work
         if sync_bn and device.type != 'cuda': raise ValueError("sync_bn needs GPUs (PyTorch's SyncBatchNorm has no CPU version)")
         out = Path(out)
-        x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop)
+        x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, inputs=cfg.inputs)
         itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
         _check_share(len(itr), world, cfg.bs, data_dir)
         config = run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)

@@ -38,7 +38,7 @@ def shard_rows(manifest: pd.DataFrame, shard: int = 0, n_shards: int = 1) -> pd.
     m = manifest.sort_values('galaxy').reset_index(drop=True)
     return m.iloc[shard::n_shards]
 
-_VIEW_KEYS = ('arch', 'stem', 'n_bands', 'n_features', 'mean', 'std', 'center_crop', 'bin', 'size')
+_VIEW_KEYS = ('arch', 'stem', 'n_bands', 'inputs', 'n_features', 'mean', 'std', 'center_crop', 'bin', 'size')
 
 def encoder_key(run_dir, config: dict, precision: str = 'fp32') -> str:
     "Content key of what turns a stack into a representation: the bytes of `run_dir/encoder.pth`, the input view and band standardisation of `config`, and `precision`."

@@ -21,10 +21,9 @@ from .core import show_rgb
 from .simclr import encoder_inputs
 
 # %% auto #0
-__all__ = ['find_layer', 'layer_name', 'as_model', 'gradcam', 'view_field', 'cam_to_stack', 'heatmaps', 'sky_like',
-           'patch_positions', 'occlusion', 'occlusion_heatmaps', 'show_gradcam', 'rotate180', 'tail_overlap',
-           'mock_dir_of', 'load_tail_masks', 'tail_overlap_table', 'overlap_by_jclass', 'gallery_selection',
-           'gradcam_gallery']
+__all__ = ['find_layer', 'layer_name', 'as_model', 'gradcam', 'view_field', 'cam_to_stack', 'heatmaps', 'patch_positions',
+           'occlusion', 'occlusion_heatmaps', 'show_gradcam', 'rotate180', 'tail_overlap', 'mock_dir_of',
+           'load_tail_masks', 'tail_overlap_table', 'overlap_by_jclass', 'gallery_selection', 'gradcam_gallery']
 
 # %% ../nbs/09_gradcam.ipynb #61ed50fd
 def find_layer(model: nn.Module, layer: str | nn.Module | None = None) -> nn.Module:
@@ -123,13 +122,7 @@ def heatmaps(classifier, x: torch.Tensor, config: dict, layer: str | nn.Module |
     return np.concatenate(heat), np.concatenate(prob)
 
 # %% ../nbs/09_gradcam.ipynb #a1c0e002
-def sky_like(xb: torch.Tensor, seed: int = 0) -> torch.Tensor:
-    "Sky-like noise in the units of `xb` `(B, C, H, W)`: per image and band, Gaussian noise at the pixels' median level with their robust (MAD) standard deviation, so a galaxy covering a small part of the field does not count."
-    flat = xb.detach().float().flatten(2)
-    med = flat.median(2).values
-    sd = 1.4826 * (flat - med[..., None]).abs().median(2).values
-    noise = torch.randn(xb.shape, generator=torch.Generator().manual_seed(seed)).to(flat.device)
-    return med[..., None, None] + sd[..., None, None] * noise
+from .data import sky_like   # one copy: the same noise fills masked sources (`data.mask_other_sources`)
 
 # %% ../nbs/09_gradcam.ipynb #a1c0e004
 def patch_positions(size: int, patch: int, stride: int) -> list[int]:

@@ -133,7 +133,8 @@ from dataclasses import replace as _replace
 from functools import partial
 from fastai.optimizer import OptimWrapper
 import copy
-from .augment import AugmentConfig, augment_batch, augment_views, normalize_bands
+from .augment import AugmentConfig, augment_batch, augment_views, normalize_bands, center_crop
+from .data import input_stacks
 from .simclr import make_encoder, encoder_inputs, get_preset, precision_callbacks, adamw
 
 class JellyfishClassifier(nn.Module):
@@ -168,8 +169,9 @@ def supervised_config(x_train: torch.Tensor, preset: str = 'cpu', arch: str | No
             'aug': _replace(cfg.aug, crop_scale=(0.5, 1.0)).to_dict()}
 
 def finetune_config(encoder_config: dict) -> dict:
-    "Input settings for fine-tuning a pretrained encoder: its own view and band statistics, the baseline's augmentations at that view."
+    "Input settings for fine-tuning a pretrained encoder: its own inputs, view and band statistics, the baseline's augmentations at that view."
     c = {k: encoder_config[k] for k in ('arch', 'stem', 'n_bands', 'center_crop', 'bin', 'size', 'mean', 'std')}
+    c['inputs'] = encoder_config.get('inputs', 'bands')
     aug = AugmentConfig.from_dict(encoder_config['pretrain']['aug']) if 'pretrain' in encoder_config else get_preset('cpu').aug
     return {**c, 'aug': _replace(aug, crop_scale=(0.5, 1.0), center_crop=c['center_crop'], bin=c['bin'], size=c['size']).to_dict()}
 
@@ -189,6 +191,10 @@ def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str
         if encoder_config is None: raise ValueError("fine-tuning needs the encoder's config (from `load_encoder`)")
         config, enc = finetune_config(encoder_config), copy.deepcopy(encoder).float().train()
     model = JellyfishClassifier(enc, nn.Linear(enc.n_features, 1))
+    aug, view = AugmentConfig.from_dict(config['aug']), config
+    if config.get('inputs', 'bands') != 'bands':          # the encoder's inputs (`data.input_stacks`), made once as in pretraining
+        x = input_stacks(center_crop(x, config['center_crop']), config['inputs'])
+        aug, view = _replace(aug, center_crop=None), {**config, 'inputs': 'bands', 'center_crop': None}
     bal = idx[balanced_indices(y[idx], seed, samples_per_epoch)]
     yt = torch.as_tensor(y, dtype=torch.float32)
     device = torch.device(device or default_device())
@@ -198,7 +204,7 @@ def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str
     dls = DataLoaders(DataLoader(ds, bs=bs, shuffle=True, drop_last=len(ds) > bs), DataLoader(ds[:bs], bs=bs), device=device)
     opt = partial(OptimWrapper, opt=partial(adamw, betas=(0.9, 0.99), eps=1e-5))   # fastai Adam's settings, fused
     learn = Learner(dls, model, loss_func=BCEWithLogitsLossFlat(), opt_func=opt, wd=1e-4, wd_bn_bias=True,
-                    cbs=[TrainViews(AugmentConfig.from_dict(config['aug']), config, seed, stacks=x),
+                    cbs=[TrainViews(aug, view, seed, stacks=x),
                          *precision_callbacks(precision, device)])
     learn.config = config
     learn.add_cb(StepCounter())

@@ -26,7 +26,7 @@ from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from .core import N_BANDS, BAND_SUFFIXES, set_seed, default_device, check_device, show_rgb
 from .augment import AugmentConfig, augment_batch, augment_views, center_crop, run_per_image, normalize_bands
-from .data import load_manifest, load_stacks, band_stats, field_crop
+from .data import load_manifest, load_stacks, band_stats, field_crop, input_stacks, ENCODER_INPUTS
 from .io import atomic_write, save_csv, save_text, folder_lock, remove_temp_files
 
 # %% auto #0
@@ -182,6 +182,7 @@ class PretrainConfig:
     arch: str = 'resnet34'                   # encoder: resnet18, resnet34 or resnet50
     stem: str = 'paper'                      # 'paper' (7×7 stride 1, no max-pool) or 'standard'
     n_bands: int = N_BANDS                   # input bands
+    inputs: str = 'bands'                    # what the encoder sees: 'bands' (the paper), 'masked' or 'asymmetry' (`data.input_stacks`)
     proj_hidden: int | None = None           # hidden width of the projection head (None: the representation size)
     proj_dim: int = 128                      # output of the projection head
     temperature: float = 0.05                # NT-Xent temperature
@@ -325,8 +326,8 @@ def load_checkpoint(learn: Learner, path) -> int:
     return int(state['epoch'])
 
 # %% ../nbs/05_simclr.ipynb #343d1816
-def _load_stacks(data_dir, clusters=None, center=None, channels_last=False) -> tuple[torch.Tensor, pd.DataFrame]:
-    "Stacks `(N, C, h, w)` of the ingested galaxies in `data_dir` (central `center` px only), optionally of some `clusters`, with their manifest rows."
+def _load_stacks(data_dir, clusters=None, center=None, channels_last=False, inputs='bands') -> tuple[torch.Tensor, pd.DataFrame]:
+    "Stacks `(N, C, h, w)` of the ingested galaxies in `data_dir` (central `center` px only, as the encoder's `inputs`: `data.input_stacks`), optionally of some `clusters`, with their manifest rows."
     data_dir = Path(data_dir)
     man = load_manifest(data_dir)
     if clusters:
@@ -335,7 +336,9 @@ def _load_stacks(data_dir, clusters=None, center=None, channels_last=False) -> t
         unknown = set(clusters) - set(man.cluster)
         if unknown: raise ValueError(f"{data_dir / 'manifest.csv'}: no galaxies in cluster(s) {sorted(unknown)}; there are {sorted(man.cluster.unique())}")
         man = man[man.cluster.isin(clusters)].reset_index(drop=True)
-    return load_stacks(man, crop=field_crop(man.path.iloc[0], center), channels_last=channels_last), man
+    x = load_stacks(man, crop=field_crop(man.path.iloc[0], center), channels_last=channels_last and inputs == 'bands')
+    if inputs != 'bands': x = input_stacks(x, inputs).contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+    return x, man
 
 def pretrain_folds(n: int, k: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     "`k` shuffled folds of `n` galaxies: `(train_idx, valid_idx)` for each, every galaxy in exactly one validation fold (scikit-learn's `KFold`)."
@@ -364,7 +367,7 @@ def plot_history(history: pd.DataFrame, fname=None, title: str | None = None):
     return fig
 
 # %% ../nbs/05_simclr.ipynb #3a0e3635
-_REBUILD = ('arch', 'stem', 'n_bands', 'proj_hidden', 'proj_dim', 'aug')    # must match to resume
+_REBUILD = ('arch', 'stem', 'n_bands', 'inputs', 'proj_hidden', 'proj_dim', 'aug')    # must match to resume
 
 def check_pretrain_args(cfg: PretrainConfig):
     "Refuse, in one line, settings that would train nothing or fail late: epochs >= 1, batch size >= 2, lr > 0, 0 <= valid_pct < 1."
@@ -373,10 +376,11 @@ def check_pretrain_args(cfg: PretrainConfig):
     if not (isinstance(cfg.bs, (int, np.integer)) and cfg.bs >= 2): bad.append(f"batch size must be at least 2: SimCLR contrasts the images of a batch (got {cfg.bs})")
     if not (np.isfinite(cfg.lr) and cfg.lr > 0): bad.append(f"the learning rate must be positive (got {cfg.lr})")
     if not (np.isfinite(cfg.valid_pct) and 0 <= cfg.valid_pct < 1): bad.append(f"valid_pct must be in [0, 1) (got {cfg.valid_pct})")
+    if cfg.inputs not in ENCODER_INPUTS: bad.append(f"inputs must be one of {', '.join(ENCODER_INPUTS)} (got {cfg.inputs!r})")
     if bad: raise ValueError('; '.join(bad))
 
 
-# %% ../nbs/05_simclr.ipynb #ac79b361
+# %% ../nbs/05_simclr.ipynb #3e96a309
 def data_key(man: pd.DataFrame, itr, iva) -> str:
     "Content key of the data a run trains on: the training and validation galaxies with their stacks' content keys (the manifest's `input_key`, else the stack file's size and mtime)."
     def key(r):
@@ -389,13 +393,13 @@ def data_key(man: pd.DataFrame, itr, iva) -> str:
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 
-# %% ../nbs/05_simclr.ipynb #88724576
+# %% ../nbs/05_simclr.ipynb #7229737e
 # internal helpers of `pretrain` (also used by `jellyfish_nbdev.distributed`): not part of the public API
 def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFrame, itr, iva, data_dir, clusters, device) -> dict:
     "The run's `config.json`: what rebuilds the encoder and its input view (architecture, band statistics of the training galaxies, crop and size) and how it was trained."
     mean, std = (t.tolist() for t in band_stats(x, itr))
     std = [s if s > 0 else 1. for s in std]                # a constant band (e.g. all zero) is left unscaled
-    return {'arch': cfg.arch, 'stem': cfg.stem, 'n_bands': cfg.n_bands, 'bands': list(BAND_SUFFIXES[:cfg.n_bands]),
+    return {'arch': cfg.arch, 'stem': cfg.stem, 'n_bands': cfg.n_bands, 'inputs': cfg.inputs, 'bands': list(BAND_SUFFIXES[:cfg.n_bands]),
             'n_features': make_encoder(cfg.arch, cfg.n_bands, cfg.stem).n_features,
             'mean': mean, 'std': std, 'center_crop': cfg.aug.center_crop, 'bin': cfg.aug.bin, 'size': cfg.aug.size,
             'input_size': list(x.shape[-2:]), 'preset': preset, 'pretrain': cfg.to_dict(),
@@ -409,7 +413,8 @@ def resume_run(learn: Learner, out, config: dict, resume: bool = True, progress:
     out = Path(out)
     if not (resume and (out / 'checkpoint.pth').exists()): return 0, []
     old = json.loads((out / 'config.json').read_text()) if (out / 'config.json').exists() else {}
-    diff = [k for k in _REBUILD if old.get('pretrain', {}).get(k) != config['pretrain'][k]]
+    was = {**PretrainConfig().to_dict(), **old.get('pretrain', {})}           # a key an older run lacks had its default
+    diff = [k for k in _REBUILD if was[k] != config['pretrain'][k]]
     if diff: raise ValueError(f"{out / 'checkpoint.pth'}: written with other settings ({', '.join(diff)}); "
                               f"use another `out` or resume=False")
     same_data = old.get('data_key') == config['data_key'] if 'data_key' in old else \
@@ -427,7 +432,7 @@ def resume_run(learn: Learner, out, config: dict, resume: bool = True, progress:
     return start, history
 
 
-# %% ../nbs/05_simclr.ipynb #91cd3173
+# %% ../nbs/05_simclr.ipynb #7728eeb8
 def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (manifest.csv, stacks/)
              preset: str = 'cpu',        # 'cpu' (minutes on a CPU) or 'paper' (the paper's settings, for a GPU)
              epochs: int = None,         # number of epochs (default: the preset's)
@@ -442,12 +447,13 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
              resume: bool = True,        # resume from out/checkpoint.pth if there is one (--no-resume: start over)
              progress: bool = True,      # fastai's progress bars and epoch table (--no-progress: quiet)
              fold: str = None,           # 'i/k': hold out fold i (0-based) of k as the validation galaxies (see `cross_validate`)
+             inputs: str = None,         # what the encoder sees: 'bands', 'masked' or 'asymmetry' (`data.input_stacks`; default: the preset's)
             ) -> dict:
     "Pretrain a 12-band SimCLR encoder on the ingested galaxies in `data_dir`; write encoder, config, history and curves to `out`; return the config."
-    cfg = get_preset(preset, epochs=epochs, arch=arch, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed)
+    cfg = get_preset(preset, epochs=epochs, arch=arch, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed, inputs=inputs)
     check_pretrain_args(cfg)
     out, device = Path(out), check_device(device)
-    x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, cfg.channels_last and device.type == 'cpu')
+    x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, cfg.channels_last and device.type == 'cpu', cfg.inputs)
     if fold is None: itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
     else:
         try: i, k = map(int, str(fold).split('/'))
@@ -517,8 +523,10 @@ def _resize_each(x: torch.Tensor, size: int, mean=None, std=None, memory_format=
     return out
 
 def encoder_inputs(x: torch.Tensor, config: dict, channels_last: bool = False) -> torch.Tensor:
-    "Stacks `x` `(B, C, H, W)` as the encoder of `config` expects them: the central field at the view size (a view at full scale, unaugmented), standardised."
-    aug = AugmentConfig.off(center_crop=config['center_crop'], bin=config.get('bin', 1), size=config['size'])
+    "Stacks `x` `(B, C, H, W)` as the encoder of `config` expects them: the central field, as its `inputs` (`data.input_stacks`), at the view size (a view at full scale, unaugmented), standardised."
+    crop = config['center_crop']
+    if config.get('inputs', 'bands') != 'bands': x, crop = input_stacks(center_crop(x, crop), config['inputs']), None
+    aug = AugmentConfig.off(center_crop=crop, bin=config.get('bin', 1), size=config['size'])
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     if x.device.type == 'cpu' and aug.bin == 1 and x.ndim == 4:   # image by image: 2× faster than one batched resampling
         return _resize_each(center_crop(x, aug.center_crop), aug.size, config.get('mean'), config.get('std'), fmt)
