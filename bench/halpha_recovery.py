@@ -19,7 +19,7 @@ Prints a table and writes bench/results/halpha_recovery.json, the default recipe
 figure (halpha_recovery.png: recovered/true against S/N, and the galaxies' pulls); `--publish` also writes the README's block between
 `<!-- halpha:start -->` and `<!-- halpha:end -->` from it (the README's figures are never typed by hand).
 
-    python bench/halpha_recovery.py --stacks --publish   # 300 galaxies at 200 px, seed 2027 (~12 min on 2 cores)
+    python bench/halpha_recovery.py --stacks --publish   # 300 galaxies at 200 px, seed 2027 (~23 min on 2 busy cores)
     python bench/halpha_recovery.py --n 60 --no-variants
 """
 import argparse, json, sys, tempfile, time, warnings
@@ -164,8 +164,8 @@ def publish(res):
              f"The galaxies' errors hold the pixels' noise, the sky planes' errors (shared by every pixel), the colours' noise (correlated over "
              f"the scale they were smoothed at) and the colour term's own error ({res['colour_term_rms']:.4f} in k, shared by a galaxy). "
              f"{o['n_beyond_20pc']} galaxies are off by more than 20 %; the worst, {o['worst']['galaxy']} (ratio {o['worst']['ratio']:.2f}, "
-             f"{o['worst']['pull']:+.1f}σ; on seed 2027 MOCK-0158) has a bright field source on its disc, whose spectrum the colour term (fit to galaxy "
-             f"templates) does not know: its continuum leaks into the line; "
+             f"{o['worst']['pull']:+.1f}σ) has a bright field source on its disc (on seed 2027: 32 px from the centre, two thirds of the disc's "
+             f"r flux), whose spectrum the colour term (fit to galaxy templates) does not know: its continuum leaks into the line; "
              f"without it the standard deviation is {o['std_without_worst']:.3f}. Dusty, inclined discs (axis ratio < 0.4, "
              f"{o['dusty_share_of_sample']:.0%} of the sample): median ratio {o['median_ratio_dusty']:.3f}, std {o['std_dusty']:.3f}; "
              f"the others {o['median_ratio_not_dusty']:.3f}, std {o['std_not_dusty']:.3f} (`bench/results/halpha_recovery.png`).", '',
