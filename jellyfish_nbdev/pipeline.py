@@ -471,8 +471,8 @@ def halpha_section(run: Run, h: dict, label: str = 'jclass') -> str:
     if h.get('recovery'):
         rc = h['recovery']; z = rc.get('zero_line_early') or rc['zero_line_all']
         parts.append(_p('Against the mock\'s line truth (target in brackets): total flux of the galaxies with S/N ≥ 10 '
-                        f"(n={rc['n_snr_ge10']}) recovered/true median {rc['flux_ratio_median']:.3f} (within 10 %), scatter "
-                        f"{rc['flux_ratio_scatter']:.3f} (≤ 0.15); tail fraction of JClass ≥ 3 (n={rc['n_jclass_ge3']}, true tail masks) "
+                        f"(n={rc['n_snr_ge10']}) recovered/true median {rc['flux_ratio_median']:.3f} (within 10 %), scatter (standard deviation) "
+                        f"{rc['flux_ratio_scatter']:.3f} (≤ 0.15); per galaxy, (recovered − true)/error std {rc['galaxy_pull_std']:.2f} (0.8–1.2); tail fraction of JClass ≥ 3 (n={rc['n_jclass_ge3']}, true tail masks) "
                         f"median absolute error {rc['tail_fraction_mae_jclass_ge3']:.3f} (≤ 0.05); mean of the line-free pixels of the "
                         f"early types {z['z']:+.1f}σ (consistent with 0); pulls (recovered − true)/σ std {rc['pull_std']:.2f} (0.8–1.2)."))
     return _section('Hα maps of the tails', *parts)
