@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/explorer.html.md"""
 
 # %% ../nbs/11_explorer.ipynb #afce75b1
 from __future__ import annotations
-import os, io, sys, csv, json, time, socket, subprocess, tempfile, warnings, contextlib
+import os, io, sys, csv, json, time, signal, socket, subprocess, tempfile, warnings, contextlib
 try: import fcntl                                   # POSIX file locks: serialise writers of one label store
 except ImportError: fcntl = None
 from datetime import datetime, timezone
@@ -66,7 +66,8 @@ def stack_paths(data_dir) -> dict:
     missing = {'galaxy', 'path'} - set(m.columns)
     if missing: raise ValueError(f"{f} lacks the column(s) {sorted(missing)}")
     if 'status' in m.columns: m = m[m.status == 'ok']
-    return {g: (data_dir/p).resolve() for g, p in zip(m.galaxy, m.path) if p}
+    base = data_dir.resolve()                      # resolved once: 100,000 `Path.resolve` calls take seconds
+    return {g: base/p for g, p in zip(m.galaxy, m.path) if p}
 
 def load_stack(path) -> np.ndarray:
     "The `(C, H, W)` float32 stack stored at `path`; errors name the file."
@@ -444,11 +445,13 @@ class Explorer:
         ids = pd.Series(self.index.ids, dtype=str)
         cat = self.index.catalog if self.index.catalog is not None else pd.DataFrame({'galaxy': ids})
         self.catalog = cat.reset_index(drop=True)
+        self._cat_by = self.catalog.set_index('galaxy')     # rows by galaxy, for the details panel
         self.jclass_column = jclass_column or next((c for c in ('visual_jclass', 'jclass') if c in cat.columns), None)
         if self.jclass_column is not None and self.jclass_column not in cat.columns:
             raise ValueError(f"the catalogue has no column {self.jclass_column!r}")
         self._cat_jclass = (pd.to_numeric(cat[self.jclass_column], errors='coerce') if self.jclass_column
                             else pd.Series(np.nan, index=cat.index)).set_axis(ids).astype('Float64')
+        self._cat_jf = self._cat_jclass.astype('float64')     # plain floats: the filters reindex 100,000 of them fast
         self._cluster = (cat['cluster'].astype(str).where(cat['cluster'].notna(), '?') if 'cluster' in cat.columns
                          else pd.Series('?', index=cat.index)).set_axis(ids)
         self.ids, self._id_set = ids, set(ids)
@@ -464,6 +467,7 @@ class Explorer:
         if map_xy is not None:
             m = read_map(map_xy) if not isinstance(map_xy, pd.DataFrame) else map_xy[['galaxy', 'x', 'y']].astype({'galaxy': str})
             self.map = m.set_index('galaxy').reindex(pd.Index(ids, name='galaxy')).dropna().reset_index()
+            self._map_at = self.map.set_index('galaxy')
         self.query_set, self.basket, self.color_by = (), [], 'JClass'
         enable_colab_widgets()
         self._rng = np.random.default_rng(seed)
@@ -498,11 +502,13 @@ class Explorer:
         v = self._cat_jclass.get(galaxy, pd.NA)
         return None if pd.isna(v) else int(v)
 
-    def _passes(self, galaxies) -> np.ndarray:
-        "Which of `galaxies` pass the cluster and JClass filters (vectorised: the catalogue can be large)."
-        galaxies = list(galaxies)
-        cl = self._cluster.reindex(galaxies).isin(self.clusters).to_numpy()
-        j = self._cat_jclass.reindex(galaxies).to_numpy(dtype=float, na_value=np.nan)
+    def _passes(self, galaxies=None) -> np.ndarray:
+        "Which of `galaxies` (default: all, in index order) pass the cluster and JClass filters (vectorised: the catalogue can be large)."
+        if galaxies is None: galaxies, cl, j = self.ids, self._cluster.to_numpy(), self._cat_jf.to_numpy()
+        else:
+            galaxies = list(galaxies)
+            cl, j = self._cluster.reindex(galaxies).to_numpy(), self._cat_jf.reindex(galaxies).to_numpy()
+        cl = pd.Series(cl).isin(self.clusters).to_numpy()
         if self.store is not None and len(self.store):
             lab = pd.Series(self.store.mapping(), dtype=float).reindex(galaxies).to_numpy()
             j = np.where(np.isnan(lab), j, lab)
@@ -510,7 +516,7 @@ class Explorer:
 
     def candidates(self) -> pd.Series:
         "The galaxies that pass the cluster and JClass filters (the ones the random button draws from)."
-        return self.ids[self._passes(self.ids)].reset_index(drop=True)
+        return self.ids[self._passes()].reset_index(drop=True)
 
     def _empty(self) -> pd.DataFrame:
         return pd.DataFrame(columns=['galaxy', 'similarity', 'rank', 'cluster', 'catalog_jclass', 'label', 'jclass'])
@@ -845,13 +851,13 @@ def map_values(self: Explorer, by: str | None = None) -> list:
     "The value of each map point for the colouring `by` ('JClass' shown, 'your label', 'cluster', or a catalogue column)."
     by, g = by or self.color_by, self.map.galaxy
     if by == 'JClass':
-        j = self._cat_jclass.reindex(g).astype(float)
+        j = self._cat_jf.reindex(g)
         if self.store is not None and len(self.store):
             lab = pd.Series(self.store.mapping(), dtype=float).reindex(g); j = lab.where(lab.notna(), j)
         return [None if np.isnan(v) else int(v) for v in j.to_numpy(dtype=float, na_value=np.nan)]
     if by == 'your label': return [self.store.get(x) if self.store is not None else None for x in g]
     if by == 'cluster': return self._cluster.reindex(g).tolist()
-    col = self.catalog.set_index('galaxy')[by].reindex(g)
+    col = self._cat_by[by].reindex(g)
     return [None if pd.isna(v) or v == '' else v for v in col]
 
 @patch
@@ -876,7 +882,7 @@ def _update_map(self: Explorer, colours: bool = True):
         self._map_base.set_facecolors(cols)
         self._map_legend.value = '<small>' + ' '.join(
             f'<span style="color:{_hex(c)}">●</span>&nbsp;{_html(n)}' for n, c in legend[:12]) + '</small>'
-    at = self.map.set_index('galaxy')
+    at = self._map_at
     pts = lambda gs: at.reindex([g for g in gs if g in at.index])[['x', 'y']].to_numpy().reshape(-1, 2)
     self._map_nb.set_offsets(pts(self.shown.galaxy))
     self._map_set.set_offsets(pts(self.query_set or self.basket))
@@ -899,7 +905,7 @@ def details_html(self: Explorer, galaxy) -> str:
     "HTML of everything the run knows about `galaxy`: refined JClass and neighbour vote, visual votes, trail vector, Hα, catalogue row."
     if galaxy is None: return ''
     row = lambda name: self.tables[name].loc[galaxy] if name in self.tables and galaxy in self.tables[name].index else None
-    cat = self.catalog.set_index('galaxy').loc[galaxy] if galaxy in self._id_set else pd.Series(dtype=object)
+    cat = self._cat_by.loc[galaxy] if galaxy in self._id_set else pd.Series(dtype=object)
     lines = []
     r = row('refined JClass')
     if r is not None:
@@ -923,6 +929,8 @@ def details_html(self: Explorer, galaxy) -> str:
 @patch
 def detail_png(self: Explorer, galaxy, size: int = 168) -> bytes:
     "PNG bytes of `galaxy` in the current bands with its Grad-CAM map (red, if the run has one) and trail vector (cyan arrow, if any)."
+    key = ('detail', galaxy, self.bands, size)
+    if key in self._pngs: return self._pngs[key]
     img = PILImage.open(io.BytesIO(self.thumbnail(galaxy, size))).convert('RGB')
     shape = None
     if galaxy in self.paths and self.bands_name != HALPHA_PRESET:
@@ -940,7 +948,8 @@ def detail_png(self: Explorer, galaxy, size: int = 168) -> bytes:
         x1, y1 = x0 + L * np.cos(a), y0 - L * np.sin(a)
         d = ImageDraw.Draw(img); d.line((x0, y0, x1, y1), fill=(0, 230, 255), width=2)
         for da in (2.6, -2.6): d.line((x1, y1, x1 + 8 * np.cos(a + da), y1 - 8 * np.sin(a + da)), fill=(0, 230, 255), width=2)
-    return _png(img)
+    self._pngs[key] = _png(img)
+    return self._pngs[key]
 
 # %% ../nbs/11_explorer.ipynb #28cef06a
 @patch
@@ -1046,6 +1055,8 @@ def explore(run_dir: str, # a run folder (`jellyfish run` / `jellyfish demo`)
         nb = Path(d)/'explorer.ipynb'; nb.write_text(app_notebook(run, labels))
         proc = subprocess.Popen([sys.executable, '-m', 'voila', str(nb), f'--port={port}', '--no-browser', '--Voila.ip=127.0.0.1',
                                  '--strip_sources=True', '--show_tracebacks=True', '--theme=light'], cwd=d)
+        stop = lambda *a: sys.exit(0)                      # `kill` stops Voilà too, not only this process
+        with contextlib.suppress(ValueError): signal.signal(signal.SIGTERM, stop)   # (only the main thread may set it)
         try:
             _wait_for_port(port, proc, timeout)
             print(f"jellyfish explore: the explorer of {run} is at http://127.0.0.1:{port}/ (Ctrl-C stops it)", flush=True)
