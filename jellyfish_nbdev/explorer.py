@@ -317,13 +317,17 @@ def synthetic_explorer_data(out, n: int = 40, size: int = 64, dim: int = 32, see
 MAP_CSV = 'search/map.csv'
 
 def representation_map(x, # representations `(N, D)` (normalised here)
-                       method: str = 'tsne', # 'tsne' (scikit-learn) or 'umap' (needs umap-learn)
+                       method: str = 'tsne', # 'tsne' (scikit-learn), 'umap' (needs umap-learn), or 'auto' (UMAP above 20,000 if installed)
                        seed: int = 0, # random state
                        perplexity: float = 30.0, # t-SNE perplexity (capped at (N-1)/3)
                       ) -> np.ndarray:
     "`(N, 2)` float32 map of the representations by cosine distance, centred and scaled to [-1, 1]."
     x = l2_normalise(np.asarray(x, np.float32))
     if len(x) < 4: raise ValueError(f"a map needs at least 4 galaxies, got {len(x)}")
+    if method == 'auto':
+        import importlib.util
+        method = 'tsne' if len(x) <= 20_000 else 'umap' if importlib.util.find_spec('umap') else 'tsne'
+        if len(x) > 20_000 and method == 'tsne': warnings.warn(f"t-SNE of {len(x):,} galaxies takes long (over 20 min at 100,000); pip install umap-learn for minutes")
     if method == 'tsne':
         from sklearn.manifold import TSNE
         y = TSNE(2, perplexity=min(perplexity, (len(x) - 1) / 3), init='pca', metric='cosine', random_state=seed).fit_transform(x)
@@ -331,7 +335,7 @@ def representation_map(x, # representations `(N, D)` (normalised here)
         try: import umap
         except ImportError: raise ImportError("method='umap' needs umap-learn (pip install umap-learn)") from None
         y = umap.UMAP(n_neighbors=15, min_dist=0.1, metric='cosine', random_state=seed).fit_transform(x)
-    else: raise ValueError(f"unknown map method {method!r}; use 'tsne' or 'umap'")
+    else: raise ValueError(f"unknown map method {method!r}; use 'tsne', 'umap' or 'auto'")
     y = np.asarray(y, np.float32); y -= y.mean(0)
     return y / (np.abs(y).max() or 1.0)
 

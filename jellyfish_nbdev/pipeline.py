@@ -298,13 +298,16 @@ def stage_search(run: Run, cfg: PipelineConfig) -> dict:
     return out
 
 # %% ../nbs/13_pipeline.ipynb #999ce62b
-def stage_map(run: Run, cfg: PipelineConfig, method: str = 'tsne') -> dict:
+def stage_map(run: Run, cfg: PipelineConfig, method: str = 'auto') -> dict:
     "A 2-D map of the representations (`explorer.representation_map`): `search/map.csv` for the explorer and a figure coloured by JClass."
     from jellyfish_nbdev.search import load_embeddings
     from jellyfish_nbdev.explorer import representation_map, plot_map, MAP_CSV
     ids, x, cat = load_embeddings(run.out / 'embeddings')
     if len(ids) < 4: return dict(skipped=f'{len(ids)} galaxies: too few for a map')
     t0 = time.time()
+    if method == 'auto':
+        import importlib.util
+        method = 'umap' if len(ids) > 20_000 and importlib.util.find_spec('umap') else 'tsne'
     m = pd.DataFrame({'galaxy': ids}).assign(**dict(zip('xy', representation_map(x, method=method, seed=cfg.seed).T)))
     seconds = time.time() - t0
     save_csv(run.out / MAP_CSV, m)
@@ -773,7 +776,7 @@ def run_pipeline(out, cfg: PipelineConfig | None = None, fits_dir=None, catalog=
                                          train_label=cfg.train_label, eval_seeds=cfg.eval_seeds, finetune=cfg.finetune), after=['embed'])
     elif verbose: print(f"no usable '{cfg.label}' labels (or fewer than two clusters): skipping the evaluation and Grad-CAM")
     res['search'] = run.stage('search', lambda: stage_search(run, cfg), dict(k=cfg.k, label=cfg.label), after=['embed'])
-    res['map'] = run.stage('map', lambda: stage_map(run, cfg), dict(method='tsne', seed=cfg.seed, label=cfg.label), after=['embed'])
+    res['map'] = run.stage('map', lambda: stage_map(run, cfg), dict(method='auto', seed=cfg.seed, label=cfg.label), after=['embed'])
     if labelled:
         res['gradcam'] = run.stage('gradcam', lambda: stage_gradcam(run, cfg), dict(label=cfg.label, train_label=cfg.train_label, seed=cfg.seed,
                                    sup_epochs=cfg.sup_epochs, **GRADCAM_MAPS), after=['embed', 'evaluate'])
