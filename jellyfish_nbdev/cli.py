@@ -29,6 +29,7 @@ SUBCOMMANDS = {
     'halpha':   ('jellyfish_nbdev.halpha', 'halpha', 'H-alpha+[NII] maps, disc/tail fluxes, tail fractions and SFRs'),
     'pretrain-ddp': ('jellyfish_nbdev.distributed', 'pretrain_ddp', 'SimCLR across processes (launch with torchrun)'),
     'embed-ddp':    ('jellyfish_nbdev.distributed', 'embed_ddp', 'embed a catalogue across processes (launch with torchrun)'),
+    'explore':  ('jellyfish_nbdev.explorer', 'explore', 'serve the explorer of a run as a web app (Voila) on 127.0.0.1'),
     'info':     ('jellyfish_nbdev.cli', 'info', 'versions, device and the S-PLUS band table'),
 }
 

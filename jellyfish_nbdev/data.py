@@ -13,6 +13,7 @@ __all__ = ['DETECTION_BANDS', 'ENCODER_INPUTS', 'JELLYFISH_VOCAB', 'cache_dir', 
 
 # %% ../nbs/03_data.ipynb #54ec7280
 import os, json, time, shutil, hashlib, tempfile, contextlib, warnings, io as _stdio
+from functools import partial
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -170,6 +171,17 @@ def _content_seed(a: np.ndarray) -> int:
     "A seed that depends on the pixel values only (the same galaxy gets the same noise in any batch)."
     return int(hashlib.blake2b(np.ascontiguousarray(a, np.float32).tobytes(), digest_size=4).hexdigest(), 16)
 
+class _StackMemo:
+    "`fn(stack) -> array`, remembered by the stack's content for the most recently used stacks up to `max_bytes`: training, evaluation and the occlusion test meet the same galaxies again and again."
+    def __init__(self, fn, max_bytes: int = 1 << 30): self.fn, self.max_bytes, self.memo, self.nbytes = fn, max_bytes, {}, 0
+    def __call__(self, s: np.ndarray) -> np.ndarray:
+        k = (s.shape, _content_seed(s))
+        if k in self.memo: self.memo[k] = v = self.memo.pop(k)          # most recently used last
+        else:
+            v = self.memo[k] = self.fn(s); self.nbytes += v.nbytes
+            while self.nbytes > self.max_bytes and len(self.memo) > 1: self.nbytes -= self.memo.pop(next(iter(self.memo))).nbytes
+        return v
+
 def sky_like(xb: torch.Tensor,   # stacks `(B, C, H, W)`
              seed: int = 0,       # seed of the noise
             ) -> torch.Tensor:
@@ -195,10 +207,10 @@ def mask_other_sources(x: torch.Tensor,    # stacks `(N, 12, H, W)`
 def _rotated180(a, cx: float, cy: float):
     "`a` `(..., H, W)` (array or tensor) rotated 180° about pixel (`cx`, `cy`), both multiples of ½; pixels from outside the image are 0."
     H, W = a.shape[-2:]
-    yi, xi = round(2 * cy) - np.arange(H), round(2 * cx) - np.arange(W)
-    r, c = np.flatnonzero((yi >= 0) & (yi < H)), np.flatnonzero((xi >= 0) & (xi < W))
+    f = a.flip((-2, -1)) if isinstance(a, torch.Tensor) else a[..., ::-1, ::-1]   # out[y] = a[2cy − y] = f[y + dy]
+    dy, dx = H - 1 - round(2 * cy), W - 1 - round(2 * cx)
     out = a * 0
-    out[..., r[:, None], c[None]] = a[..., yi[r][:, None], xi[c][None]]
+    out[..., max(-dy, 0):H - max(dy, 0), max(-dx, 0):W - max(dx, 0)] = f[..., max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)]
     return out
 
 def rotation_centre(stack: np.ndarray,     # one galaxy's `(12, H, W)` stack
@@ -233,8 +245,15 @@ def input_stacks(x: torch.Tensor,         # stacks `(N, 12, H, W)` (the field th
     "The stacks as an encoder trained on `inputs` sees them."
     if inputs not in ENCODER_INPUTS: raise ValueError(f"inputs must be one of {', '.join(ENCODER_INPUTS)}, got {inputs!r}")
     if inputs == 'bands': return x
-    m = mask_other_sources(x)
-    return m if inputs == 'masked' else asymmetry_residual(m)
+    if len(x) == 0: return x.clone()
+    out = [torch.from_numpy(_PREPARED[inputs](s)) for s in x.detach().float().cpu().numpy()]
+    return torch.stack(out).to(x.device, x.dtype)
+
+def _prepare(s: np.ndarray, inputs: str) -> np.ndarray:
+    m = mask_other_sources(torch.from_numpy(s)[None])
+    return (m if inputs == 'masked' else asymmetry_residual(m))[0].numpy()
+
+_PREPARED = {k: _StackMemo(partial(_prepare, inputs=k)) for k in ENCODER_INPUTS[1:]}   # one galaxy's inputs made once
 
 # %% ../nbs/03_data.ipynb #09fd3ac7
 def cluster_split(manifest: pd.DataFrame, valid_cluster: str) -> tuple[np.ndarray, np.ndarray]:

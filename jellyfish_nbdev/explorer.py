@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/explorer.html.md"""
 
 # %% ../nbs/11_explorer.ipynb #afce75b1
 from __future__ import annotations
-import os, io, csv, tempfile, warnings, contextlib
+import os, io, sys, csv, json, time, signal, socket, subprocess, tempfile, warnings, contextlib
 try: import fcntl                                   # POSIX file locks: serialise writers of one label store
 except ImportError: fcntl = None
 from datetime import datetime, timezone
@@ -18,13 +18,16 @@ import ipywidgets as W
 from fastcore.basics import patch
 from PIL import Image as PILImage, ImageDraw
 from .core import lupton_rgb, band_index, RGB_BANDS, N_BANDS
-from .search import SimilarityIndex, l2_normalise, N_JCLASS
+from .search import SimilarityIndex, l2_normalise, load_embeddings, N_JCLASS
 from .io import save_text
 
 # %% auto #0
-__all__ = ['BAND_PRESETS', 'HISTORY_COLUMNS', 'LABEL_COLUMNS', 'CLUSTERS', 'JCLASS_NAMES', 'composite_png', 'placeholder_png',
-           'stack_paths', 'load_stack', 'history_path', 'read_history', 'labels_from_history', 'atomic_write_text',
-           'LabelStore', 'synthetic_explorer_data', 'Explorer']
+__all__ = ['BAND_PRESETS', 'HISTORY_COLUMNS', 'LABEL_COLUMNS', 'CLUSTERS', 'MAP_CSV', 'JCLASS_COLORS', 'JCLASS_NAMES',
+           'HALPHA_PRESET', 'RUN_TABLES', 'composite_png', 'placeholder_png', 'stack_paths', 'load_stack',
+           'history_path', 'read_history', 'labels_from_history', 'atomic_write_text', 'LabelStore',
+           'synthetic_explorer_data', 'representation_map', 'read_map', 'map_colours', 'plot_map',
+           'enable_colab_widgets', 'halpha_png', 'Explorer', 'explorer_from_run', 'synthetic_run', 'app_notebook',
+           'explore']
 
 # %% ../nbs/11_explorer.ipynb #6c87ebd7
 BAND_PRESETS = {
@@ -63,7 +66,8 @@ def stack_paths(data_dir) -> dict:
     missing = {'galaxy', 'path'} - set(m.columns)
     if missing: raise ValueError(f"{f} lacks the column(s) {sorted(missing)}")
     if 'status' in m.columns: m = m[m.status == 'ok']
-    return {g: (data_dir/p).resolve() for g, p in zip(m.galaxy, m.path) if p}
+    base = data_dir.resolve()                      # resolved once: 100,000 `Path.resolve` calls take seconds
+    return {g: base/p for g, p in zip(m.galaxy, m.path) if p}
 
 def load_stack(path) -> np.ndarray:
     "The `(C, H, W)` float32 stack stored at `path`; errors name the file."
@@ -247,6 +251,14 @@ class LabelStore:
         self._write_csv()
         return old
 
+    def refresh(self) -> bool:
+        "Re-read the labels if another explorer wrote since (its history grew); return whether it had."
+        if not self.history.exists() or self.history.stat().st_size == self._size: return False
+        with self._locked():
+            self._drop_unfinished()
+            self._labels, self._size = self._replay(), self.history.stat().st_size
+        return True
+
     def __repr__(self): return f"LabelStore({len(self)} labels in {self.path.name})"
 
 # %% ../nbs/11_explorer.ipynb #9a86f44e
@@ -301,6 +313,86 @@ def synthetic_explorer_data(out, n: int = 40, size: int = 64, dim: int = 32, see
     pd.DataFrame(man).to_csv(data/'manifest.csv', index=False)
     return emb, data
 
+# %% ../nbs/11_explorer.ipynb #77e83366
+MAP_CSV = 'search/map.csv'
+
+def representation_map(x, # representations `(N, D)` (normalised here)
+                       method: str = 'tsne', # 'tsne' (scikit-learn), 'umap' (needs umap-learn), or 'auto' (UMAP above 20,000 if installed)
+                       seed: int = 0, # random state
+                       perplexity: float = 30.0, # t-SNE perplexity (capped at (N-1)/3)
+                      ) -> np.ndarray:
+    "`(N, 2)` float32 map of the representations by cosine distance, centred and scaled to [-1, 1]."
+    x = l2_normalise(np.asarray(x, np.float32))
+    if len(x) < 4: raise ValueError(f"a map needs at least 4 galaxies, got {len(x)}")
+    if method == 'auto':
+        import importlib.util
+        method = 'tsne' if len(x) <= 20_000 else 'umap' if importlib.util.find_spec('umap') else 'tsne'
+        if len(x) > 20_000 and method == 'tsne': warnings.warn(f"t-SNE of {len(x):,} galaxies takes long (over 20 min at 100,000); pip install umap-learn for minutes")
+    if method == 'tsne':
+        from sklearn.manifold import TSNE
+        y = TSNE(2, perplexity=min(perplexity, (len(x) - 1) / 3), init='pca', metric='cosine', random_state=seed).fit_transform(x)
+    elif method == 'umap':
+        try: import umap
+        except ImportError: raise ImportError("method='umap' needs umap-learn (pip install umap-learn)") from None
+        y = umap.UMAP(n_neighbors=15, min_dist=0.1, metric='cosine', random_state=seed).fit_transform(x)
+    else: raise ValueError(f"unknown map method {method!r}; use 'tsne', 'umap' or 'auto'")
+    y = np.asarray(y, np.float32); y -= y.mean(0)
+    return y / (np.abs(y).max() or 1.0)
+
+# %% ../nbs/11_explorer.ipynb #b2a87691
+def read_map(path) -> pd.DataFrame:
+    "The map `galaxy, x, y` stored at `path` (a CSV); errors name the file."
+    m = pd.read_csv(path, dtype={'galaxy': str})
+    if not {'galaxy', 'x', 'y'} <= set(m.columns): raise ValueError(f"{path}: a map needs the columns galaxy, x, y")
+    return m[['galaxy', 'x', 'y']]
+
+# %% ../nbs/11_explorer.ipynb #8f66f74b
+JCLASS_COLORS = ('#bdbdbd', '#fcd225', '#f89540', '#e16462', '#b12a90', '#5c01a6')   # JClass 0 grey, 1..5 plasma
+
+def map_colours(values) -> tuple:
+    "`(RGBA (N, 4), legend [(name, colour)])` for `values`: JClass 0..5 in `JCLASS_COLORS`, other categories in tab10; missing ones light grey."
+    from matplotlib.colors import to_rgba
+    import matplotlib as mpl
+    s = pd.Series(list(values), dtype=object)
+    miss = to_rgba('#eeeeee')
+    num = pd.to_numeric(s, errors='coerce')
+    known = s.notna().to_numpy()
+    if known.any() and num[known].notna().all() and num[known].between(0, N_JCLASS - 1).all() and (num[known] % 1 == 0).all():
+        lut = np.array([to_rgba(c) for c in JCLASS_COLORS] + [miss])
+        cols = lut[num.fillna(N_JCLASS).astype(int).to_numpy()]
+        legend = [(f'JClass {j}', JCLASS_COLORS[j]) for j in sorted(num.dropna().astype(int).unique())]
+    else:
+        cat = pd.Categorical(s.where(s.notna(), None).map(lambda v: None if v is None else str(v)))
+        tab = mpl.colormaps['tab10']
+        lut = np.array([tab(i % 10) for i in range(len(cat.categories))] + [miss]).reshape(-1, 4)
+        codes = np.where(cat.codes < 0, len(cat.categories), cat.codes)
+        cols = lut[codes]
+        legend = [(str(c), lut[i]) for i, c in enumerate(cat.categories)]
+    if s.isna().any(): legend.append(('none', miss))
+    return np.asarray(cols, dtype=float).reshape(len(s), 4), legend
+
+# %% ../nbs/11_explorer.ipynb #7c4f0914
+def plot_map(m: pd.DataFrame, # the map: galaxy, x, y
+             values=None, # one value per row to colour by (JClass, cluster, ...); None: grey
+             title: str = '', # axes title
+             legend_title: str = '', # legend title
+             highlight=(), # galaxies to ring
+             ax=None, # axes to draw on (a new 4.2 x 3.6 in figure if None)
+            ):
+    "A static scatter of the map coloured by `values` (the report's figure); returns the figure."
+    import matplotlib.pyplot as plt
+    if ax is None: fig, ax = plt.subplots(figsize=(4.2, 3.6))
+    else: fig = ax.figure
+    cols, legend = map_colours(values if values is not None else [None] * len(m))
+    s = float(np.clip(2000 / max(len(m), 1), 1, 18))
+    ax.scatter(m.x, m.y, s=s, c=cols, linewidths=0)
+    h = m[m.galaxy.isin(list(highlight))]
+    if len(h): ax.scatter(h.x, h.y, s=4 * s + 20, facecolors='none', edgecolors='k', linewidths=0.8)
+    for name, c in legend: ax.scatter([], [], s=20, color=c, label=name)
+    if legend: ax.legend(title=legend_title or None, fontsize=7, title_fontsize=7, loc='center left', bbox_to_anchor=(1.0, 0.5), frameon=False)
+    ax.set_xticks([]); ax.set_yticks([]); ax.set_title(title, fontsize=9)
+    return fig
+
 # %% ../nbs/11_explorer.ipynb #be1326d1
 JCLASS_NAMES = {0: 'no stripping', 1: 'weak', 2: 'mild', 3: 'moderate', 4: 'strong', 5: 'extreme'}
 
@@ -316,23 +408,54 @@ class _Card:
         self.box = W.VBox([self.image, self.caption, W.HBox([self.select_button, self.query_button])],
                           layout=W.Layout(border='2px solid transparent', padding='2px', margin='2px'))
 
+# %% ../nbs/11_explorer.ipynb #fcf3dd92
+HALPHA_PRESET = 'Hα map (three-filter)'
+RUN_TABLES = {'refined JClass': 'search/refined_jclass.csv', 'trail vector': 'trails/trails.csv', 'Hα': 'halpha/halpha.csv'}
+
+def enable_colab_widgets() -> bool:
+    "On Colab, turn on its custom widget manager (the map is a third-party widget); return whether Colab was found."
+    try: from google.colab import output
+    except ImportError: return False
+    output.enable_custom_widget_manager(); return True
+
+def _by_galaxy(t) -> pd.DataFrame:
+    "A table (DataFrame or CSV path) indexed by its `galaxy` column (first row of a galaxy wins)."
+    t = pd.read_csv(t, dtype={'galaxy': str}) if not isinstance(t, pd.DataFrame) else t
+    if 'galaxy' not in t.columns: raise ValueError("a table for the explorer needs a 'galaxy' column")
+    return t.assign(galaxy=t.galaxy.astype(str)).drop_duplicates('galaxy').set_index('galaxy')
+
+def halpha_png(flux, size: int | None = 128) -> bytes:
+    "PNG bytes of an Hα map `(H, W)` (flux per pixel): arcsinh stretch to its 99.5th percentile, inferno colours, north up."
+    import matplotlib as mpl
+    f = np.nan_to_num(np.asarray(flux, np.float64))
+    top = np.percentile(f, 99.5); top = top if top > 0 else (f.max() if f.max() > 0 else 1.0)
+    v = np.arcsinh(np.clip(f, 0, None) / (0.1 * top)) / np.arcsinh(10.0)
+    rgb = (mpl.colormaps['inferno'](np.clip(np.flipud(v), 0, 1))[..., :3] * 255).astype(np.uint8)
+    img = PILImage.fromarray(np.ascontiguousarray(rgb), mode='RGB')
+    if size is not None:
+        s = size / max(img.size); img = img.resize((max(1, round(img.width * s)), max(1, round(img.height * s))), PILImage.LANCZOS)
+    return _png(img)
+
 # %% ../nbs/11_explorer.ipynb #9c1cec75
 class Explorer:
-    "Query-by-example explorer (ipywidgets): `emb_dir` (folder or `SimilarityIndex`), `data_dir` (ingested stacks), optional `labels_csv`."
+    "Query-by-example explorer (ipywidgets): `emb_dir` (folder or `SimilarityIndex`), `data_dir` (ingested stacks), optional `labels_csv`, map, tables, Hα and Grad-CAM maps (see text)."
     def __init__(self, emb_dir, data_dir, labels_csv=None, k: int = 8, bands: str = 'i, r, g (paper)',
                  engine: str = 'exact', thumb: int = 112, max_k: int = 48, columns: int = 6,
-                 jclass_column: str | None = None, export_dir=None, max_options: int = 2000, seed: int = 0):
+                 jclass_column: str | None = None, export_dir=None, max_options: int = 2000, seed: int = 0,
+                 map_xy=None, tables: dict | None = None, halpha_dir=None, gradcam_dir=None):
         self.index = emb_dir if isinstance(emb_dir, SimilarityIndex) else SimilarityIndex.from_embeddings(emb_dir, engine=engine)
         n = len(self.index)
         if n < 2: raise ValueError(f"the explorer needs at least 2 galaxies, the index has {n}")
         ids = pd.Series(self.index.ids, dtype=str)
         cat = self.index.catalog if self.index.catalog is not None else pd.DataFrame({'galaxy': ids})
         self.catalog = cat.reset_index(drop=True)
+        self._cat_by = self.catalog.set_index('galaxy')     # rows by galaxy, for the details panel
         self.jclass_column = jclass_column or next((c for c in ('visual_jclass', 'jclass') if c in cat.columns), None)
         if self.jclass_column is not None and self.jclass_column not in cat.columns:
             raise ValueError(f"the catalogue has no column {self.jclass_column!r}")
         self._cat_jclass = (pd.to_numeric(cat[self.jclass_column], errors='coerce') if self.jclass_column
                             else pd.Series(np.nan, index=cat.index)).set_axis(ids).astype('Float64')
+        self._cat_jf = self._cat_jclass.astype('float64')     # plain floats: the filters reindex 100,000 of them fast
         self._cluster = (cat['cluster'].astype(str).where(cat['cluster'].notna(), '?') if 'cluster' in cat.columns
                          else pd.Series('?', index=cat.index)).set_axis(ids)
         self.ids, self._id_set = ids, set(ids)
@@ -341,6 +464,16 @@ class Explorer:
         self.export_dir = Path(export_dir) if export_dir is not None else (
             self.store.path.parent if self.store is not None else Path.cwd())
         self.thumb, self.max_options = thumb, max_options
+        self.tables = {k: _by_galaxy(v) for k, v in (tables or {}).items()}
+        self.halpha_dir = Path(halpha_dir) if halpha_dir is not None else None
+        self.gradcam_dir = Path(gradcam_dir) if gradcam_dir is not None else None
+        self.map = None
+        if map_xy is not None:
+            m = read_map(map_xy) if not isinstance(map_xy, pd.DataFrame) else map_xy[['galaxy', 'x', 'y']].astype({'galaxy': str})
+            self.map = m.set_index('galaxy').reindex(pd.Index(ids, name='galaxy')).dropna().reset_index()
+            self._map_at = self.map.set_index('galaxy')
+        self.query_set, self.basket, self.color_by = (), [], 'JClass'
+        enable_colab_widgets()
         self._rng = np.random.default_rng(seed)
         self._pngs, self._problems = OrderedDict(), {}
         self.k = int(min(max(1, k), n - 1, max_k))
@@ -353,11 +486,14 @@ class Explorer:
         self.select_query(self.ids.iloc[0])
 
     # ------------------------------------------------------------------ state
+    def presets(self) -> list:
+        "The band presets this explorer offers: `BAND_PRESETS`, and `HALPHA_PRESET` when it has Hα maps."
+        return list(BAND_PRESETS) + ([HALPHA_PRESET] if self.halpha_dir is not None else [])
     def _preset(self, bands) -> str:
-        if bands not in BAND_PRESETS: raise ValueError(f"unknown band preset {bands!r}; choose one of {list(BAND_PRESETS)}")
+        if bands not in self.presets(): raise ValueError(f"unknown band preset {bands!r}; choose one of {self.presets()}")
         return bands
     @property
-    def bands(self) -> tuple: return BAND_PRESETS[self.bands_name]
+    def bands(self) -> tuple: return BAND_PRESETS.get(self.bands_name, ('Hα',))
 
     def _jclass_options(self) -> dict:
         opts = {str(j): j for j in range(N_JCLASS)}
@@ -370,11 +506,13 @@ class Explorer:
         v = self._cat_jclass.get(galaxy, pd.NA)
         return None if pd.isna(v) else int(v)
 
-    def _passes(self, galaxies) -> np.ndarray:
-        "Which of `galaxies` pass the cluster and JClass filters (vectorised: the catalogue can be large)."
-        galaxies = list(galaxies)
-        cl = self._cluster.reindex(galaxies).isin(self.clusters).to_numpy()
-        j = self._cat_jclass.reindex(galaxies).to_numpy(dtype=float, na_value=np.nan)
+    def _passes(self, galaxies=None) -> np.ndarray:
+        "Which of `galaxies` (default: all, in index order) pass the cluster and JClass filters (vectorised: the catalogue can be large)."
+        if galaxies is None: galaxies, cl, j = self.ids, self._cluster.to_numpy(), self._cat_jf.to_numpy()
+        else:
+            galaxies = list(galaxies)
+            cl, j = self._cluster.reindex(galaxies).to_numpy(), self._cat_jf.reindex(galaxies).to_numpy()
+        cl = pd.Series(cl).isin(self.clusters).to_numpy()
         if self.store is not None and len(self.store):
             lab = pd.Series(self.store.mapping(), dtype=float).reindex(galaxies).to_numpy()
             j = np.where(np.isnan(lab), j, lab)
@@ -382,7 +520,7 @@ class Explorer:
 
     def candidates(self) -> pd.Series:
         "The galaxies that pass the cluster and JClass filters (the ones the random button draws from)."
-        return self.ids[self._passes(self.ids)].reset_index(drop=True)
+        return self.ids[self._passes()].reset_index(drop=True)
 
     def _empty(self) -> pd.DataFrame:
         return pd.DataFrame(columns=['galaxy', 'similarity', 'rank', 'cluster', 'catalog_jclass', 'label', 'jclass'])
@@ -390,12 +528,17 @@ class Explorer:
     def neighbours(self) -> pd.DataFrame:
         "The `k` most similar galaxies to the query that pass the filters: galaxy, similarity, rank (among all), cluster, catalogue JClass, your label, JClass shown."
         if self.query is None: return self._empty()
-        n, kk = len(self.index), min(len(self.index) - 1, 2 * self.k)
+        q, ex = self.query, None
+        if self.query_set:                                   # more like these: the mean of their unit vectors
+            q, ex = l2_normalise(self.index.vectors(list(self.query_set)).mean(0, keepdims=True))[0], list(self.query_set)
+        n = len(self.index) - (len(ex) if ex else 1)
+        if n < 1: return self._empty()
+        kk = min(n, 2 * self.k)
         while True:
-            res = self.index.search(self.query, k=kk, columns=[])
+            res = self.index.search(q, k=kk, exclude=ex, columns=[])
             ok = res[self._passes(res.galaxy.tolist())]
-            if len(ok) >= self.k or kk >= n - 1: break
-            kk = min(n - 1, 4 * kk)
+            if len(ok) >= self.k or kk >= n: break
+            kk = min(n, 4 * kk)
         res = ok.head(self.k).reset_index(drop=True)[['galaxy', 'similarity', 'rank']]
         res['cluster'] = self._cluster.reindex(res.galaxy).to_numpy()
         res['catalog_jclass'] = self._cat_jclass.reindex(res.galaxy).astype('Int64').to_numpy()
@@ -409,8 +552,13 @@ class Explorer:
         key = (galaxy, self.bands, size)
         if key in self._pngs: self._pngs.move_to_end(key); return self._pngs[key]
         try:
-            if galaxy not in self.paths: raise FileNotFoundError(f"{galaxy} is not in the data folder's manifest")
-            png = composite_png(load_stack(self.paths[galaxy]), self.bands, size)
+            if self.bands_name == HALPHA_PRESET:
+                f = self.halpha_dir/f'{galaxy}.npy'
+                if not f.is_file(): raise FileNotFoundError(f"no Hα map for {galaxy} in {self.halpha_dir}")
+                png = halpha_png(load_stack(f)[0], size)
+            else:
+                if galaxy not in self.paths: raise FileNotFoundError(f"{galaxy} is not in the data folder's manifest")
+                png = composite_png(load_stack(self.paths[galaxy]), self.bands, size)
             self._problems.pop(galaxy, None)
         except (OSError, ValueError) as e:
             png = placeholder_png(size); self._problems[galaxy] = str(e)
@@ -424,6 +572,7 @@ class Explorer:
         galaxy = str(galaxy)
         if galaxy not in self._id_set: raise KeyError(f"{galaxy!r} is not in the embedding folder")
         self.query = self.selected = galaxy
+        self.query_set = ()
         self._refresh()
 
     def select(self, galaxy):
@@ -456,7 +605,7 @@ class Explorer:
         self.k = int(min(max(1, k), self.w_k.max)); self._refresh()
 
     def set_bands(self, name: str):
-        "Use the band preset `name` (a key of `BAND_PRESETS`) for the composites."
+        "Use the band preset `name` (one of `presets()`) for the composites."
         self.bands_name = self._preset(name); self._refresh()
 
     def set_filters(self, clusters=None, jclasses=None):
@@ -527,7 +676,7 @@ def _build(self: Explorer, max_k: int, columns: int):
     self.w_pick = W.Dropdown(description='galaxy', layout=W.Layout(width='210px'), style=st)
     self.w_random = W.Button(description='random', tooltip='a random query among the galaxies that pass the filters',
                              layout=W.Layout(width='80px'))
-    self.w_bands = W.Dropdown(options=list(BAND_PRESETS), value=self.bands_name, description='bands',
+    self.w_bands = W.Dropdown(options=self.presets(), value=self.bands_name, description='bands',
                               layout=W.Layout(width='220px'), style=st)
     self.w_k = W.IntSlider(value=self.k, min=1, max=max_k, description='k', continuous_update=False,
                            layout=W.Layout(width='250px'), style=st)
@@ -542,6 +691,12 @@ def _build(self: Explorer, max_k: int, columns: int):
     self.w_labels = [W.Button(description=str(j), tooltip=f'JClass {j}: {JCLASS_NAMES[j]}', layout=W.Layout(width='36px'))
                      for j in range(N_JCLASS)]
     self.w_clear = W.Button(description='clear', tooltip='remove your label', layout=W.Layout(width='56px'))
+    self.w_details, self.w_detail_img = W.HTML(layout=W.Layout(width='250px')), W.Image(format='png', width=168, height=168)
+    self.w_add = W.Button(description='add to set', tooltip='add the selected galaxy to the set for "more like these"', layout=W.Layout(width='90px'))
+    self.w_more = W.Button(description='more like these', tooltip='query by the mean representation of the set', layout=W.Layout(width='150px'))
+    self.w_empty = W.Button(description='empty set', layout=W.Layout(width='80px'))
+    colour_opts = ['JClass', 'your label', 'cluster'] + [c for c in ('hard_negative', 'morphology') if c in self.catalog.columns]
+    self.w_color = W.Dropdown(options=colour_opts, value=self.color_by, description='map colour', layout=W.Layout(width='210px'), style=st)
     self._query_size = int(self.thumb * 1.5)
     self.query_card = _Card(self._query_size)
     self.query_card.query_button.layout.display = 'none'
@@ -558,18 +713,25 @@ def _build(self: Explorer, max_k: int, columns: int):
     self.w_cluster.observe(lambda ch: self._ui(self.set_filters, ch['new'], None), 'value')
     self.w_jclass.observe(lambda ch: self._ui(self.set_filters, None, ch['new']), 'value')
     self.w_export.on_click(lambda b: self._ui(self.export_neighbours))
-    for j, b in enumerate(self.w_labels): b.on_click(lambda b, j=j: self._ui(self.set_label, j))
+    for j, b in enumerate(self.w_labels): b.on_click(lambda b, j=j: self._ui(self.set_label, j)); b.add_class(f'jf-label-{j}')
+    self.w_add.on_click(lambda b: self._ui(self.add_to_set)); self.w_more.on_click(lambda b: self._ui(self.more_like))
+    self.w_empty.on_click(lambda b: self._ui(self.empty_set))
+    self.w_color.observe(lambda ch: self._ui(self.set_colour, ch['new']), 'value')
+    for w, c in ((self.w_pick, 'jf-pick'), (self.w_search, 'jf-search'), (self.w_selected, 'jf-selected'), (self.w_status, 'jf-status'),
+                 (self.query_card.box, 'jf-query'), (self.grid, 'jf-grid'), (self.w_more, 'jf-more'), (self.w_add, 'jf-add'),
+                 (self.w_bands, 'jf-bands')): w.add_class(c)
     self.w_clear.on_click(lambda b: self._ui(self.set_label, None))
     if self.store is None:
         for b in self.w_labels + [self.w_clear]: b.disabled, b.tooltip = True, 'pass labels_csv= to label galaxies'
 
     panel = W.VBox([W.HTML('<b>query</b> (select a galaxy, then give it a JClass)'), self.w_selected,
                     W.HBox([W.HTML('JClass&nbsp;'), *self.w_labels, self.w_clear]),
-                    W.HTML(f'<small>0 {JCLASS_NAMES[0]} … 5 {JCLASS_NAMES[5]}</small>'), self.w_status],
+                    W.HTML(f'<small>0 {JCLASS_NAMES[0]} … 5 {JCLASS_NAMES[5]}</small>'), self.w_status,
+                    W.HBox([self.w_detail_img, self.w_details]), W.HBox([self.w_add, self.w_more, self.w_empty])],
                    layout=W.Layout(margin='0 0 0 12px'))
     self._root = W.VBox([W.HBox([self.w_search, self.w_pick, self.w_random, self.w_bands]),
-                         W.HBox([self.w_k, self.w_cluster, self.w_jclass, self.w_export]),
-                         W.HBox([self.query_card.box, panel]),
+                         W.HBox([self.w_k, self.w_cluster, self.w_jclass, self.w_export] + ([self.w_color] if self.map is not None else [])),
+                         W.HBox([self.query_card.box, panel] + ([m] if (m := self._build_map()) is not None else [])),
                          W.HTML('<b>most similar galaxies</b>'), self.grid])
 
 @patch
@@ -604,6 +766,7 @@ def _muted(ex):
 @patch
 def _refresh(self: Explorer, grid: bool = True, options: bool = False):
     "Write the state into the widgets; `grid`: search and redraw the neighbours; `options`: recompute the pick lists."
+    if self.store is not None and self.store.refresh(): grid = True          # another explorer labelled meanwhile: redraw
     with _muted(self):
         if options or self.query not in self.w_pick.options or self._extra_option not in (None, self.query):
             opts = self.candidates().iloc[:self.max_options].tolist()
@@ -618,6 +781,7 @@ def _refresh(self: Explorer, grid: bool = True, options: bool = False):
         self.shown = self.neighbours()
         q = self.query_card
         q.galaxy, q.image.value, q.caption.value = self.query, self.thumbnail(self.query, self._query_size), self._caption(self.query)
+        if self.query_set: q.caption.value = q.caption.value.replace('<br>query<br>', f'<br>query: mean of {len(self.query_set)}<br>')
         for i, r in enumerate(self.shown.itertuples()):
             c = self._card(i)
             c.galaxy, c.image.value = r.galaxy, self.thumbnail(r.galaxy)
@@ -636,3 +800,273 @@ def _refresh(self: Explorer, grid: bool = True, options: bool = False):
     self.w_selected.value = (f'selected <b>{_html(g)}</b>: catalogue JClass {"?" if pd.isna(cat) else int(cat)}, '
                              f'your label {"—" if lab is None else lab}')
     for j, b in enumerate(self.w_labels): b.button_style = 'warning' if lab == j else ''
+    if g is not None:
+        self.w_details.value, self.w_detail_img.value = self.details_html(g), self.detail_png(g)
+    self.w_more.description = f'more like these ({len(self.basket)})'
+    self.w_more.disabled = not self.basket
+    key = (self.color_by, tuple(sorted(self.store.mapping().items())) if self.store is not None else ())
+    if grid or key != getattr(self, '_map_key', None):
+        self._update_map(colours=key != getattr(self, '_map_key', None)); self._map_key = key
+
+@patch
+def set_colour(self: Explorer, by: str):
+    "Colour the map by `by` (an option of the map colour menu)."
+    if by not in self.w_color.options: raise ValueError(f"unknown map colouring {by!r}; choose one of {list(self.w_color.options)}")
+    self.color_by = by; self._refresh(grid=False)
+
+
+# %% ../nbs/11_explorer.ipynb #d60516d8
+def _widget_canvas(fig):
+    "An interactive ipympl canvas widget for the matplotlib figure `fig`, or `None` where ipympl is not installed."
+    try: from ipympl.backend_nbagg import Canvas, FigureManager
+    except ImportError: return None
+    canvas = Canvas(fig); FigureManager(canvas, 0)
+    canvas.header_visible = canvas.footer_visible = False
+    canvas.toolbar_visible, canvas.resizable, canvas.capture_scroll = False, False, False
+    return canvas
+
+@patch
+def _build_map(self: Explorer):
+    "The map panel: a matplotlib scatter in an ipympl canvas (a static image without ipympl); `None` without a map."
+    if self.map is None: return None
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(3.9, 3.5), dpi=80)
+    ax = fig.add_axes([0.01, 0.01, 0.98, 0.98]); ax.set_xticks([]); ax.set_yticks([])
+    s = float(np.clip(2000 / len(self.map), 1, 16))
+    xy = self.map[['x', 'y']].to_numpy()
+    self._map_ax, self._map_xy = ax, xy
+    self._map_base = ax.scatter(xy[:, 0], xy[:, 1], s=s, linewidths=0)
+    self._map_nb = ax.scatter([], [], s=3 * s + 24, facecolors='none', edgecolors='#1f4e9c', linewidths=1.2, zorder=4)
+    self._map_set = ax.scatter([], [], s=3 * s + 40, marker='D', facecolors='none', edgecolors='#d9730d', linewidths=1.2, zorder=5)
+    self._map_q = ax.scatter([], [], s=160, marker='*', c='#d62728', edgecolors='k', linewidths=0.6, zorder=6)
+    self._map_legend = W.HTML()
+    self.map_canvas = _widget_canvas(fig)
+    if self.map_canvas is not None:
+        self.map_canvas.mpl_connect('button_press_event', self._map_click)
+        view = self.map_canvas
+    else: view = self._map_image = W.Image(format='png')
+    view.add_class('jf-map')
+    self._map_fig = fig
+    return W.VBox([W.HTML('<b>map</b> <small>(click a galaxy to query it; ★ query, ○ neighbours)</small>'), view, self._map_legend])
+
+# %% ../nbs/11_explorer.ipynb #72dd5aeb
+@patch
+def map_values(self: Explorer, by: str | None = None) -> list:
+    "The value of each map point for the colouring `by` ('JClass' shown, 'your label', 'cluster', or a catalogue column)."
+    by, g = by or self.color_by, self.map.galaxy
+    if by == 'JClass':
+        j = self._cat_jf.reindex(g)
+        if self.store is not None and len(self.store):
+            lab = pd.Series(self.store.mapping(), dtype=float).reindex(g); j = lab.where(lab.notna(), j)
+        return [None if np.isnan(v) else int(v) for v in j.to_numpy(dtype=float, na_value=np.nan)]
+    if by == 'your label': return [self.store.get(x) if self.store is not None else None for x in g]
+    if by == 'cluster': return self._cluster.reindex(g).tolist()
+    col = self._cat_by[by].reindex(g)
+    return [None if pd.isna(v) or v == '' else v for v in col]
+
+@patch
+def galaxy_at(self: Explorer, x: float, y: float, radius: float = 12) -> str | None:
+    "The map galaxy nearest to the canvas pixel `(x, y)` (matplotlib display coordinates), if within `radius` px."
+    d = self._map_ax.transData.transform(self._map_xy) - np.array([x, y])
+    i = int(np.argmin((d ** 2).sum(1)))
+    return self.map.galaxy.iloc[i] if np.hypot(*d[i]) <= radius else None
+
+@patch
+def _map_click(self: Explorer, event):
+    if event.inaxes is not self._map_ax or event.button != 1: return
+    g = self.galaxy_at(event.x, event.y)
+    if g is not None: self._ui(self.select_query, g)
+
+@patch
+def _update_map(self: Explorer, colours: bool = True):
+    "Redraw the map's colours (`colours`) and its query, neighbour and set markers."
+    if self.map is None: return
+    if colours:
+        cols, legend = map_colours(self.map_values())
+        self._map_base.set_facecolors(cols)
+        self._map_legend.value = '<small>' + ' '.join(
+            f'<span style="color:{_hex(c)}">●</span>&nbsp;{_html(n)}' for n, c in legend[:12]) + '</small>'
+    at = self._map_at
+    pts = lambda gs: at.reindex([g for g in gs if g in at.index])[['x', 'y']].to_numpy().reshape(-1, 2)
+    self._map_nb.set_offsets(pts(self.shown.galaxy))
+    self._map_set.set_offsets(pts(self.query_set or self.basket))
+    self._map_q.set_offsets(pts([] if self.query_set else [self.query]))
+    if self.map_canvas is not None: self.map_canvas.draw_idle()
+    else:
+        buf = io.BytesIO(); self._map_fig.savefig(buf, format='png'); self._map_image.value = buf.getvalue()
+
+def _hex(c) -> str:
+    from matplotlib.colors import to_hex
+    return to_hex(c)
+
+# %% ../nbs/11_explorer.ipynb #495023c4
+def _fmt(v) -> str:
+    if isinstance(v, (float, np.floating)): return '' if np.isnan(v) else f'{v:.4g}'
+    return str(v)
+
+@patch
+def details_html(self: Explorer, galaxy) -> str:
+    "HTML of everything the run knows about `galaxy`: refined JClass and neighbour vote, visual votes, trail vector, Hα, catalogue row."
+    if galaxy is None: return ''
+    row = lambda name: self.tables[name].loc[galaxy] if name in self.tables and galaxy in self.tables[name].index else None
+    cat = self._cat_by.loc[galaxy] if galaxy in self._id_set else pd.Series(dtype=object)
+    lines = []
+    r = row('refined JClass')
+    if r is not None:
+        lines.append(f"refined JClass <b>{_fmt(r.get('refined_jclass'))}</b> (confidence {_fmt(r.get('refined_confidence'))}); "
+                     f"neighbour vote {_fmt(r.get('knn_jclass'))} ({_fmt(r.get('knn_confidence'))}) from {_fmt(r.get('n_neighbours'))} neighbours"
+                     + ('; <span style="color:#c0392b">the visual votes disagree</span>' if str(r.get('uncertain')) == 'True' else ''))
+    if 'visual_votes' in cat.index and not pd.isna(cat['visual_votes']): lines.append(f"visual votes {_html(cat['visual_votes'])}")
+    t = row('trail vector')
+    if t is not None: lines.append(f"trail vector {_fmt(t.get('angle_deg'))}° ({_fmt(t.get('size_px'))} px, centroid → peak)")
+    h = row('Hα')
+    if h is not None and 'flux_total' in h.index:
+        lines.append(f"Hα flux {_fmt(h.get('flux_total'))} (S/N {_fmt(h.get('snr_total'))}), tail fraction {_fmt(h.get('tail_fraction'))}")
+    if self.gradcam_dir is not None and (self.gradcam_dir/f'{galaxy}.npy').is_file(): lines.append('Grad-CAM: red overlay on the picture')
+    skip = {'path', 'status', 'reason', 'input_key', 'n_files', 'nan_fraction'}
+    cells = ''.join(f'<tr><td style="color:#666;padding-right:6px">{_html(k)}</td><td>{_html(_fmt(v))}</td></tr>'
+                    for k, v in cat.items() if k not in skip and not (isinstance(v, float) and np.isnan(v)))
+    return (f'<div class="jf-details" style="font:12px/1.4 sans-serif"><b>{_html(galaxy)}</b><br>' + '<br>'.join(lines) +
+            f'<details><summary>catalogue row</summary><table style="font-size:11px">{cells}</table></details></div>')
+
+# %% ../nbs/11_explorer.ipynb #371d7742
+@patch
+def detail_png(self: Explorer, galaxy, size: int = 168) -> bytes:
+    "PNG bytes of `galaxy` in the current bands with its Grad-CAM map (red, if the run has one) and trail vector (cyan arrow, if any)."
+    key = ('detail', galaxy, self.bands, size)
+    if key in self._pngs: return self._pngs[key]
+    img = PILImage.open(io.BytesIO(self.thumbnail(galaxy, size))).convert('RGB')
+    shape = None
+    if galaxy in self.paths and self.bands_name != HALPHA_PRESET:
+        with contextlib.suppress(OSError, ValueError): shape = np.load(self.paths[galaxy], mmap_mode='r').shape[1:]
+    cam = self.gradcam_dir/f'{galaxy}.npy' if self.gradcam_dir is not None else None
+    if cam is not None and cam.is_file():
+        h = np.asarray(np.load(cam), np.float32); h = np.flipud(np.clip(h / (h.max() or 1), 0, 1))
+        a = PILImage.fromarray((h * 160).astype(np.uint8)).resize(img.size)
+        img = PILImage.composite(PILImage.new('RGB', img.size, (255, 40, 40)), img, a)
+    t = self.tables.get('trail vector')
+    if shape is not None and t is not None and galaxy in t.index and not pd.isna(t.loc[galaxy].get('angle_deg', np.nan)):
+        r = t.loc[galaxy]; H, Wd = shape; sx, sy = img.width / Wd, img.height / H
+        x0, y0 = r['x_col'] * sx, (H - 1 - r['y_col']) * sy                     # row 0 of the stack is the bottom
+        a, L = np.radians(r['angle_deg']), 0.3 * img.width
+        x1, y1 = x0 + L * np.cos(a), y0 - L * np.sin(a)
+        d = ImageDraw.Draw(img); d.line((x0, y0, x1, y1), fill=(0, 230, 255), width=2)
+        for da in (2.6, -2.6): d.line((x1, y1, x1 + 8 * np.cos(a + da), y1 - 8 * np.sin(a + da)), fill=(0, 230, 255), width=2)
+    self._pngs[key] = _png(img)
+    return self._pngs[key]
+
+# %% ../nbs/11_explorer.ipynb #28cef06a
+@patch
+def add_to_set(self: Explorer, galaxy=None):
+    "Add the selected galaxy (or `galaxy`) to the set for *more like these*."
+    g = self.selected if galaxy is None else str(galaxy)
+    if g not in self._id_set: raise KeyError(f"{g!r} is not in the embedding folder")
+    if g not in self.basket: self.basket.append(g)
+    self._say(f"set: {', '.join(self.basket)}"); self._refresh(grid=False)
+
+@patch
+def more_like(self: Explorer, galaxies=None):
+    "Query by the mean representation of `galaxies` (default: the set); they are left out of the neighbours."
+    gs = [str(g) for g in (self.basket if galaxies is None else galaxies)]
+    if not gs: raise ValueError("the set is empty: select galaxies and click 'add to set' first")
+    bad = [g for g in gs if g not in self._id_set]
+    if bad: raise KeyError(f"not in the embedding folder: {bad[:3]}")
+    self.query, self.query_set = gs[0], tuple(dict.fromkeys(gs))
+    self._say(f"more like {len(self.query_set)} galaxies: {', '.join(self.query_set)}"); self._refresh()
+
+@patch
+def empty_set(self: Explorer):
+    "Empty the set for *more like these*."
+    self.basket = []; self._refresh(grid=False)
+
+# %% ../nbs/11_explorer.ipynb #c8ce8498
+def explorer_from_run(run_dir, # a run folder (`jellyfish run` / `jellyfish demo`)
+                      labels_csv=None, # labels file (default `run_dir/labels.csv`)
+                      map_max: int = 5000, # compute a missing map on the fly only up to this many galaxies
+                      **kwargs, # more `Explorer` arguments
+                     ) -> Explorer:
+    "The explorer of a run: its embeddings and stacks, and where present its map, refined JClass, trail vectors, Hα maps and Grad-CAM maps."
+    run = Path(run_dir)
+    if not (run/'embeddings').is_dir(): raise FileNotFoundError(f"{run}: no embeddings/ folder; is it a run folder (jellyfish run / demo)?")
+    tables = {name: run/f for name, f in RUN_TABLES.items() if (run/f).is_file()}
+    xy = run/MAP_CSV if (run/MAP_CSV).is_file() else None
+    if xy is None:
+        ids, x, _ = load_embeddings(run/'embeddings')
+        if 4 <= len(ids) <= map_max: xy = pd.DataFrame({'galaxy': ids}).assign(**dict(zip('xy', representation_map(x).T)))
+    opt = lambda p: p if p.is_dir() else None
+    return Explorer(run/'embeddings', run/'data', labels_csv=labels_csv or run/'labels.csv', map_xy=xy, tables=tables,
+                    halpha_dir=opt(run/'halpha'/'maps'), gradcam_dir=opt(run/'gradcam'/'maps'), **kwargs)
+
+# %% ../nbs/11_explorer.ipynb #6c0f79ba
+def synthetic_run(out, # the run folder to write
+                  n: int = 40, size: int = 64, seed: int = 0, # as `synthetic_explorer_data`
+                 ) -> Path:
+    "A small run folder for the explorer (tests, docs): `synthetic_explorer_data` laid out as a run, with its map, refined JClass, trail vectors and line-excess 'Hα' maps."
+    from jellyfish_nbdev.search import refine_jclass
+    out = Path(out)
+    emb, data = synthetic_explorer_data(out/'tmp', n=n, size=size, seed=seed)
+    os.replace(emb, out/'embeddings'); os.replace(data, out/'data'); os.rmdir(out/'tmp')
+    ids, x, cat = load_embeddings(out/'embeddings')
+    (out/'search').mkdir(exist_ok=True); (out/'trails').mkdir(exist_ok=True); (out/'halpha'/'maps').mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({'galaxy': ids}).assign(**dict(zip('xy', representation_map(x, seed=seed).T))).to_csv(out/MAP_CSV, index=False)
+    refine_jclass(SimilarityIndex(ids, x, catalog=cat), k=5).to_csv(out/RUN_TABLES['refined JClass'], index=False)
+    tr = []
+    for g, p in stack_paths(out/'data').items():
+        st = load_stack(p)
+        line = st[band_index('F660')] - 0.5 * (st[band_index('R')] + st[band_index('I')])   # J0660 over its neighbours: the tails' Hα
+        np.save(out/'halpha'/'maps'/f'{g}.npy', np.stack([line, np.full_like(line, 0.01)]).astype(np.float32))
+        r = st[band_index('R')]; yy, xx = np.mgrid[:r.shape[0], :r.shape[1]]; w = np.clip(r, 0, None)
+        yc, xc = (w * yy).sum() / w.sum(), (w * xx).sum() / w.sum(); yp, xp = np.unravel_index(np.argmax(r), r.shape)
+        tr.append(dict(galaxy=g, x_peak=xp, y_peak=yp, x_col=xc, y_col=yc, angle_deg=np.degrees(np.arctan2(yp - yc, xp - xc)),
+                       size_px=np.hypot(xp - xc, yp - yc), ok=True))
+    pd.DataFrame(tr).to_csv(out/RUN_TABLES['trail vector'], index=False)
+    return out
+
+# %% ../nbs/11_explorer.ipynb #636c99de
+def app_notebook(run_dir, # the run folder to open
+                 labels_csv=None, # labels file (default `run_dir/labels.csv`)
+                ) -> str:
+    "The JSON text of a one-cell notebook that shows `explorer_from_run(run_dir)` (what `explore` serves)."
+    args = repr(str(Path(run_dir).resolve())) + (f', labels_csv={str(Path(labels_csv).resolve())!r}' if labels_csv else '')
+    code = ("from jellyfish_nbdev.explorer import explorer_from_run\n"
+            f"ex = explorer_from_run({args})\nex.widget")
+    cell = dict(cell_type='code', execution_count=None, id='explorer', metadata={}, outputs=[], source=code)
+    return json.dumps(dict(cells=[cell], metadata=dict(kernelspec=dict(name='python3', display_name='Python 3', language='python')),
+                           nbformat=4, nbformat_minor=5), indent=1)
+
+# %% ../nbs/11_explorer.ipynb #0d9c3da3
+def _wait_for_port(port: int, proc, timeout: float):
+    "Wait until something listens on 127.0.0.1:`port`; fail if `proc` exits first or after `timeout` s."
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        if proc.poll() is not None: raise RuntimeError(f"the Voilà server stopped (exit status {proc.returncode}) before it listened on port {port}")
+        with socket.socket() as s:
+            if s.connect_ex(('127.0.0.1', port)) == 0: return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} after {timeout:.0f} s")
+
+def explore(run_dir: str, # a run folder (`jellyfish run` / `jellyfish demo`)
+            port: int = 8866, # port on 127.0.0.1
+            labels: str = None, # labels CSV (default RUN_DIR/labels.csv)
+            timeout: float = 120, # seconds to wait for the server to start
+           ):
+    "Serve the explorer of a run as a web app (Voilà) on http://127.0.0.1:PORT/ and print the address; Ctrl-C stops it."
+    run = Path(run_dir).resolve()
+    if not (run/'embeddings').is_dir(): raise FileNotFoundError(f"{run}: no embeddings/ folder; is it a run folder (jellyfish run / demo)?")
+    try: import voila  # noqa: F401
+    except ImportError: raise ImportError("jellyfish explore needs Voilà: pip install voila") from None
+    with tempfile.TemporaryDirectory(prefix='jellyfish_explore_') as d:
+        nb = Path(d)/'explorer.ipynb'; nb.write_text(app_notebook(run, labels))
+        proc = subprocess.Popen([sys.executable, '-m', 'voila', str(nb), f'--port={port}', '--no-browser', '--Voila.ip=127.0.0.1',
+                                 '--strip_sources=True', '--show_tracebacks=True', '--theme=light'], cwd=d)
+        stop = lambda *a: sys.exit(0)                      # `kill` stops Voilà too, not only this process
+        with contextlib.suppress(ValueError): signal.signal(signal.SIGTERM, stop)   # (only the main thread may set it)
+        try:
+            _wait_for_port(port, proc, timeout)
+            print(f"jellyfish explore: the explorer of {run} is at http://127.0.0.1:{port}/ (Ctrl-C stops it)", flush=True)
+            proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try: proc.wait(10)
+                except subprocess.TimeoutExpired: proc.kill()

@@ -15,15 +15,17 @@ from scipy import ndimage as ndi
 import astropy.units as u
 import astropy.constants as const
 from astropy.io import fits
+from astropy.stats import mad_std
 from .core import BANDS, BAND_SUFFIXES, N_BANDS, PIXEL_SCALE, band_index
 
 # %% auto #0
 __all__ = ['HALPHA_BANDS', 'LINE_WAVE', 'NII_HA', 'SII_RATIO', 'KE12_LOG_C', 'AB_UJY', 'FLAGS', 'COLOUR_TERM', 'HalphaError',
-           'fnu_per_unit', 'flam_per_unit', 'line_in_r', 'three_filter_weights', 'continuum_colour_basis',
-           'fit_colour_term', 'colour_term', 'ccm_a_lambda', 'galactic_correction', 'sky_noise',
-           'gaussian_match_kernel', 'match_psf', 'source_mask', 'subtract_sky', 'HalphaMap', 'halpha_map',
-           'read_halpha_bands', 'central_segment', 'disc_region', 'tail_region', 'region_flux', 'tail_fraction',
-           'sfr_halpha', 'measure_halpha', 'compare_truth', 'show_halpha', 'halpha_table', 'halpha_recovery', 'halpha']
+           'fnu_per_unit', 'flam_per_unit', 'line_in_r', 'three_filter_weights', 'ccm_a_lambda', 'galactic_correction',
+           'continuum_colour_basis', 'fit_colour_term', 'colour_term', 'colour_term_grad', 'sky_noise',
+           'gaussian_match_kernel', 'match_psf', 'source_mask', 'fit_sky_plane', 'subtract_sky', 'HalphaMap',
+           'halpha_map', 'read_halpha_bands', 'central_segment', 'disc_region', 'tail_region', 'region_variance',
+           'region_flux', 'tail_fraction', 'sfr_halpha', 'measure_halpha', 'compare_truth', 'show_halpha',
+           'halpha_table', 'halpha_recovery', 'halpha']
 
 # %% ../nbs/17_halpha.ipynb #a3976c95
 HALPHA_BANDS = ('R', 'F660', 'I')   # the three-filter method: continuum from r and i, line + continuum in J0660
@@ -72,11 +74,27 @@ def three_filter_weights(line_wave: float = LINE_WAVE, k=1., sii: float = SII_RA
     d = bh - k * (1 - t) * br                       # the line also raises r, so the continuum from r is corrected
     return -k * (1 - t) / d, 1 / d + 0 * k, -k * t / d
 
+# %% ../nbs/17_halpha.ipynb #c0447f95
+def ccm_a_lambda(wave, r_v: float = 3.1) -> np.ndarray:
+    "A_λ / A_V at wavelength(s) `wave` (Å) in the optical / near-IR (0.3-3.3 µm⁻¹) of Cardelli, Clayton & Mathis (1989)."
+    x = 1e4 / np.asarray(wave, float)
+    if np.any((x < 0.3) | (x > 3.3)): raise ValueError(f"CCM89 optical law covers 3030-33000 Å, got {wave}")
+    y = x - 1.82
+    a = np.where(x >= 1.1, 1 + 0.17699 * y - 0.50447 * y**2 - 0.02427 * y**3 + 0.72085 * y**4 + 0.01979 * y**5 - 0.77530 * y**6 + 0.32999 * y**7, 0.574 * x ** 1.61)
+    b = np.where(x >= 1.1, 1.41338 * y + 2.28305 * y**2 + 1.07233 * y**3 - 5.38434 * y**4 - 0.62251 * y**5 + 5.30260 * y**6 - 2.09002 * y**7, -0.527 * x ** 1.61)
+    return a + b / r_v
+
+def galactic_correction(ebv: float, bands=HALPHA_BANDS, r_v: float = 3.1) -> np.ndarray:
+    "Factors 10^(0.4 A_band) that undo Galactic extinction E(B−V) = `ebv` in `bands` (CCM89, R_V = `r_v`, at the central wavelengths)."
+    if ebv < 0: raise ValueError(f"E(B-V) must be >= 0, got {ebv}")
+    wave = np.array([BANDS[b].wavelength for b in band_index(list(bands))])
+    return 10 ** (0.4 * r_v * ebv * ccm_a_lambda(wave, r_v))
+
 # %% ../nbs/17_halpha.ipynb #8bdd1cb2
 def continuum_colour_basis(g_r, r_i) -> np.ndarray:
-    "The basis of the continuum colour term in the AB colours g−r and r−i: [1, r−i, (r−i)², g−r, (g−r)(r−i)], stacked last."
+    "The basis of the continuum colour term in the AB colours g−r and r−i: [1, r−i, (r−i)², g−r, (g−r)(r−i), (g−r)²], stacked last."
     g_r, r_i = np.asarray(g_r, float), np.asarray(r_i, float)
-    return np.stack([np.ones_like(r_i), r_i, r_i ** 2, g_r, g_r * r_i], -1)
+    return np.stack([np.ones_like(r_i), r_i, r_i ** 2, g_r, g_r * r_i, g_r ** 2], -1)
 
 def fit_colour_term(seds) -> dict:
     """The colour term k(g−r, r−i): J0660's continuum over the straight line between r and i (in f_λ), fit by least squares
@@ -97,11 +115,14 @@ def fit_colour_term(seds) -> dict:
     return dict(coeffs=coeffs, g_r=(g_r.min(), g_r.max()), r_i=(r_i.min(), r_i.max()), k=(k.min(), k.max()),
                 rms=float(np.std(k - continuum_colour_basis(g_r, r_i) @ coeffs)))
 
-def _mock_colour_term():
+def _mock_colour_term(a_v=(0., 0.5, 1.)):
+    "The colour term of the mock's continuum templates (old, disc, young), each also reddened by A_V = `a_v` (CCM89, R_V = 3.1)."
     from jellyfish_nbdev.mock import SED_MAGS, mag_to_ujy
-    return fit_colour_term(np.stack([mag_to_ujy(SED_MAGS[k].values) for k in SED_MAGS]))
+    wave = np.array([b.wavelength for b in BANDS])
+    seds = [mag_to_ujy(SED_MAGS[k].values) * 10 ** (-0.4 * a * ccm_a_lambda(wave)) for a in a_v for k in SED_MAGS]
+    return fit_colour_term(np.stack(seds))
 
-COLOUR_TERM = _mock_colour_term()   # fit to the mock's continuum templates (old, disc, young); refit to SSP models for real data
+COLOUR_TERM = _mock_colour_term()   # fit to the mock's templates, dust-free and reddened; refit to SSP models for real data
 
 def colour_term(g_r, r_i, term=COLOUR_TERM, margin: float = 0.2):
     """k(g−r, r−i) of colour term `term` (see `fit_colour_term`); 1 if `term` is None. Colours are clipped to the calibrated
@@ -111,35 +132,25 @@ def colour_term(g_r, r_i, term=COLOUR_TERM, margin: float = 0.2):
     (g0, g1), (r0, r1) = term['g_r'], term['r_i']
     return continuum_colour_basis(np.clip(g_r, g0 - margin, g1 + margin), np.clip(r_i, r0 - margin, r1 + margin)) @ np.asarray(term['coeffs'], float)
 
-# %% ../nbs/17_halpha.ipynb #c0447f95
-def ccm_a_lambda(wave, r_v: float = 3.1) -> np.ndarray:
-    "A_λ / A_V at wavelength(s) `wave` (Å) in the optical / near-IR (0.3-3.3 µm⁻¹) of Cardelli, Clayton & Mathis (1989)."
-    x = 1e4 / np.asarray(wave, float)
-    if np.any((x < 0.3) | (x > 3.3)): raise ValueError(f"CCM89 optical law covers 3030-33000 Å, got {wave}")
-    y = x - 1.82
-    a = np.where(x >= 1.1, 1 + 0.17699 * y - 0.50447 * y**2 - 0.02427 * y**3 + 0.72085 * y**4 + 0.01979 * y**5 - 0.77530 * y**6 + 0.32999 * y**7, 0.574 * x ** 1.61)
-    b = np.where(x >= 1.1, 1.41338 * y + 2.28305 * y**2 + 1.07233 * y**3 - 5.38434 * y**4 - 0.62251 * y**5 + 5.30260 * y**6 - 2.09002 * y**7, -0.527 * x ** 1.61)
-    return a + b / r_v
+def colour_term_grad(g_r, r_i, term=COLOUR_TERM, margin: float = 0.2) -> np.ndarray:
+    "∂k/∂(g−r) and ∂k/∂(r−i) of `colour_term` (stacked last; 0 where a colour is clipped): how a colour's error moves k."
+    if term is None: return np.zeros(np.shape(r_i) + (2,))
+    (g0, g1), (r0, r1) = term['g_r'], term['r_i']
+    c = np.asarray(term['coeffs'], float)
+    gr, ri = np.clip(g_r, g0 - margin, g1 + margin), np.clip(r_i, r0 - margin, r1 + margin)
+    inside = lambda x, lo, hi: (x > lo - margin) & (x < hi + margin)
+    return np.stack([(c[3] + c[4] * ri + 2 * c[5] * gr) * inside(g_r, g0, g1), (c[1] + 2 * c[2] * ri + c[4] * gr) * inside(r_i, r0, r1)], -1)
 
-def galactic_correction(ebv: float, bands=HALPHA_BANDS, r_v: float = 3.1) -> np.ndarray:
-    "Factors 10^(0.4 A_band) that undo Galactic extinction E(B−V) = `ebv` in `bands` (CCM89, R_V = `r_v`, at the central wavelengths)."
-    if ebv < 0: raise ValueError(f"E(B-V) must be >= 0, got {ebv}")
-    wave = np.array([BANDS[b].wavelength for b in band_index(list(bands))])
-    return 10 ** (0.4 * r_v * ebv * ccm_a_lambda(wave, r_v))
 
 # %% ../nbs/17_halpha.ipynb #33598094
-def _mad_std(v) -> float:
-    v = v[np.isfinite(v)]
-    return float(1.4826 * np.median(np.abs(v - np.median(v)))) if v.size else np.nan
-
 def sky_noise(img, nsigma: float = 2.0, grow: int = 3, step: int = 2) -> float:
     """Robust sky noise (σ, image units) of a sky-subtracted image: the MAD of the pixels away from sources (above `nsigma`
     after a 1-px smoothing, grown `grow` px), on every `step`-th pixel (enough for a cutout's noise, and 4x faster)."""
     img = np.asarray(img, float)
-    s = _mad_std(img[::step, ::step])
+    s = float(mad_std(img[::step, ::step], ignore_nan=True))
     src = ndi.binary_dilation(ndi.gaussian_filter(np.nan_to_num(img), 1.) > nsigma * s / 2.0, iterations=grow)
     sky = np.where(src, np.nan, img)[::step, ::step]
-    return _mad_std(sky) if np.isfinite(sky).sum() >= 100 else s
+    return float(mad_std(sky, ignore_nan=True)) if np.isfinite(sky).sum() >= 100 else s
 
 def gaussian_match_kernel(fwhm_from: float, fwhm_to: float, pixel_scale: float = PIXEL_SCALE.value):
     "Gaussian kernel (unit sum) that widens a PSF of FWHM `fwhm_from` to `fwhm_to` (arcsec), or None if it is not narrower."
@@ -165,35 +176,50 @@ def source_mask(images, nsigma: float = 1.5, smooth: float = 2.0, grow: int = 6)
         x = np.asarray(x, float); x = x - np.median(x)
         det = det + ndi.gaussian_filter(x / max(sky_noise(x), 1e-30), smooth)
     det = det / np.sqrt(len(images))
-    sm_noise = 1.4826 * np.median(np.abs(det - np.median(det)))
+    sm_noise = mad_std(det)
     return ndi.binary_dilation(det > np.median(det) + nsigma * sm_noise, iterations=grow)
 
-def subtract_sky(img, mask, clip: float = 3.0) -> np.ndarray:
-    "`img` minus a plane fit (sigma-clipped, `clip` σ) to its pixels outside `mask`: the sky of a cutout, without eating the galaxy's faint outskirts."
+def fit_sky_plane(img, mask, clip: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
+    """The sky of a cutout: a plane fit (sigma-clipped, `clip` σ) to all its pixels outside `mask`, and the covariance (3, 3) of
+    its coefficients (level, x and y slopes in units of the cutout's size), from the residuals' scatter: the sky's own error,
+    shared by every pixel of a region (see `region_variance`)."""
     img = np.asarray(img, float)
     H, W = img.shape
     yy, xx = np.mgrid[:H, :W] / max(H, W)
     ok = ~mask & np.isfinite(img)
     if ok.sum() < 0.05 * img.size: raise ValueError(f"only {ok.sum()} sky pixels out of {img.size}: the source fills the cutout")
-    ok[1::2, :] = False; ok[:, 1::2] = False                   # every other pixel is plenty for three numbers
     A = np.c_[np.ones(ok.sum()), xx[ok], yy[ok]]; v = img[ok]
     keep = np.ones(v.size, bool)
     for _ in range(3):
         p = np.linalg.lstsq(A[keep], v[keep], rcond=None)[0]
-        res = v - A @ p; s = 1.4826 * np.median(np.abs(res[keep]))
+        res = v - A @ p; s = mad_std(res[keep])
         keep = np.abs(res) < clip * s
-    return img - (p[0] + p[1] * xx + p[2] * yy)
+    cov = s ** 2 * np.linalg.inv(A[keep].T @ A[keep])
+    return p[0] + p[1] * xx + p[2] * yy, cov
+
+def subtract_sky(img, mask, clip: float = 3.0) -> np.ndarray:
+    "`img` minus its sky plane (`fit_sky_plane`), fit outside `mask`: the sky of a cutout, without eating the galaxy's faint outskirts."
+    return np.asarray(img, float) - fit_sky_plane(img, mask, clip)[0]
+
 
 # %% ../nbs/17_halpha.ipynb #9e513b79
 @dataclass
 class HalphaMap:
-    "An H-alpha+[NII] map: `flux` and `sigma` per pixel (erg s⁻¹ cm⁻²), `var_sum` (the variance to sum over regions), `continuum` (J0660's, erg s⁻¹ cm⁻² Å⁻¹), `flags`, `meta`."
+    """An H-alpha+[NII] map: `flux` and `sigma` per pixel (erg s⁻¹ cm⁻²), `var_sum` (the pixel noise's variance to sum over regions),
+    `continuum` (J0660's, erg s⁻¹ cm⁻² Å⁻¹), `flags`, `meta`; for the errors of region sums (`region_variance`): `weights` (3, H, W)
+    of r, J0660 and i (erg s⁻¹ cm⁻² per image unit, for the sky planes' errors in `meta['sky_cov']`), `colour_err` (the line's error
+    from the noise of the colours, per pixel), `colour_scale` (the σ in px of the images those colours come from; 0: the galaxy's)
+    and `dfdk` (|∂ line / ∂k|, for the colour term's own error `meta['colour_sys']`)."""
     flux: np.ndarray
     sigma: np.ndarray
     var_sum: np.ndarray
     continuum: np.ndarray
     flags: np.ndarray
     meta: dict = field(default_factory=dict)
+    weights: np.ndarray | None = None
+    colour_err: np.ndarray | None = None
+    colour_scale: np.ndarray | None = None
+    dfdk: np.ndarray | None = None
 
     def snr(self) -> np.ndarray: return self.flux / np.where(self.sigma > 0, self.sigma, np.inf)
 
@@ -221,6 +247,37 @@ def _per_band(v, name='value') -> np.ndarray:
     if a.shape != (N_BANDS,): raise ValueError(f"{name} must be a scalar, 12 values or a {{band: value}} dict, got shape {a.shape}")
     return a
 
+def _continuum_colours(r, h, i, g, var, k, line_wave, sii, smooth, snr_min, levels=4):
+    """Continuum colours g−r and r−i (AB mag, r without its line; stacked last), their variances and the scale they come from, for
+    images `r`, `h`, `i`, `g` in f_λ with variance maps `var` (r, i, g; sky and source): from the images smoothed at σ = 2^(levels−1)
+    … 1 × `smooth` px, each pixel takes the finest scale where smoothed r reaches S/N `snr_min` (judged on the image twice as smooth,
+    blended over a factor 2 below it); where none does, the colours of the whole galaxy (scale 0). None if it has no colours."""
+    a_r, a_h, a_i = three_filter_weights(line_wave, k, sii)
+    br, wl = line_in_r(line_wave, sii), np.array([BANDS[b].wavelength for b in band_index(['R', 'I', 'G'])]) ** 2
+    def colours(R, Hh, I, G, sr, si, sg):
+        rc = R - np.clip(a_r * R + a_h * Hh + a_i * I, 0, None) * br
+        with np.errstate(divide='ignore', invalid='ignore'):
+            c = np.stack([-2.5 * np.log10(G * wl[2] / (rc * wl[0])), -2.5 * np.log10(rc * wl[0] / (I * wl[1]))], -1)
+            v = 1.1788 * np.stack([(sg / G) ** 2 + (sr / rc) ** 2, (sr / rc) ** 2 + (si / I) ** 2], -1)   # (2.5 / ln 10)²
+        return c, v
+    coarse = smooth * 2. ** levels                           # pixels are chosen on a much smoother image than the colours are measured
+    noise = lambda j, s: np.sqrt(ndi.gaussian_filter(var[j], s) / (4 * np.pi * s * s))   # σ of image j smoothed at σ = s px
+    gal = ndi.gaussian_filter(r, coarse) > 5 * noise(0, coarse)   # on: else their noise biases the colours
+    if not gal.any(): return None                            # the galaxy's colours: sums over its pixels
+    cg, vg = colours(*(x[gal].sum() for x in (r, h, i, g)), *(np.sqrt(v[gal].sum()) for v in var))
+    if not np.isfinite(cg).all(): return None
+    c, v, scale = np.broadcast_to(cg, r.shape + (2,)).copy(), np.broadcast_to(vg, r.shape + (2,)).copy(), np.zeros(r.shape)
+    for s in smooth * 2. ** np.arange(levels - 1, -1, -1):
+        R, Hh, I, G = (ndi.gaussian_filter(x, s) for x in (r, h, i, g))
+        sr = noise(0, s)
+        cl, vl = colours(R, Hh, I, G, sr, noise(1, s), noise(2, s))
+        w = np.clip(2 * ndi.gaussian_filter(r, 2 * s) / sr / snr_min - 1, 0, 1)   # S/N at scale s, from scale 2s's image
+        w = np.where(np.isfinite(cl).all(-1) & np.isfinite(vl).all(-1), w, 0)[..., None]
+        c = np.where(w > 0, w * np.nan_to_num(cl) + (1 - w) * c, c)
+        v = np.where(w > 0, w ** 2 * np.nan_to_num(vl) + (1 - w) ** 2 * v, v)
+        scale = np.where(w[..., 0] >= 0.5, s, scale)
+    return c, v, scale
+
 def halpha_map(stack,                   # (12, H, W) sky-subtracted flux (or a {band: image} dict with R, F660, I, G)
                zero_point=AB_UJY,       # AB magnitude of one image unit: scalar, (12,) or {band: zp}
                psf_fwhm=None,           # PSF FWHM (arcsec) per band ((12,) or {band: fwhm}): r, J0660, i are matched to the widest
@@ -231,7 +288,9 @@ def halpha_map(stack,                   # (12, H, W) sky-subtracted flux (or a {
                sii: float = SII_RATIO,  # ([SII] 6717+6731) / (H-alpha+[NII]): the lines r holds besides the blend
                colour=COLOUR_TERM,   # continuum colour term (None: the plain straight-line continuum)
                colour_smooth: float = 2.0,  # Gaussian σ (px) of the images the colours are measured on
-               colour_snr: float = 50.,     # S/N (smoothed r) above which a pixel's own colours are used; below half of it, the galaxy's
+               colour_snr: float = 50.,     # S/N of smoothed r above which a scale's colours are used (finest first; `_continuum_colours`)
+               colour_sys: float = COLOUR_TERM['rms'],  # the colour term's own error in k (its fit's rms; shared by all the pixels of a galaxy)
+               sky_cov=None,            # {band: (3, 3) covariance of its sky plane} (`fit_sky_plane`): the sky's error in region sums
                galaxy: str = 'galaxy',  # name used in errors
               ) -> HalphaMap:
     "The H-alpha+[NII] line flux per pixel of a galaxy by the three-filter method, with its uncertainty and flags."
@@ -255,26 +314,19 @@ def halpha_map(stack,                   # (12, H, W) sky-subtracted flux (or a {
     wave = np.array([BANDS[b].wavelength for b in idx + [ig]])
     conv = flam_per_unit(zp[idx + [ig]], wave) * galactic_correction(ebv, HALPHA_BANDS + ('G',))
     fl = [x * c for x, c in zip(ims, conv)]
-    k = np.ones(fl[0].shape)
+    k, sig_k, scale = np.ones(fl[0].shape), np.zeros(fl[0].shape), np.zeros(fl[0].shape)
     if colour is not None:        # colours of the continuum, on smoothed images, r corrected for its line
-        sm = lambda x, c: ndi.gaussian_filter(np.where(np.isfinite(x), x, 0.), colour_smooth) * c
-        rs, hs, is_, gs = sm(ims[0], conv[0]), sm(ims[1], conv[1]), sm(ims[2], conv[2]), sm(fg, conv[3])
-        snr = rs / (sig[0] * conv[0] / (2 * np.sqrt(np.pi) * colour_smooth))      # S/N of the smoothed r image
-        w = np.clip(2 * snr / colour_snr - 1, 0, 1)[..., None]                      # local colours where S/N ≥ colour_snr, ...
-        gal = snr > 5                                                               # ... the galaxy's below colour_snr / 2
-        def colours(r_cont):
-            with np.errstate(divide='ignore', invalid='ignore'):
-                loc = np.stack([-2.5 * np.log10(gs * wave[3] ** 2 / (r_cont * wave[0] ** 2)),
-                                -2.5 * np.log10(r_cont * wave[0] ** 2 / (is_ * wave[2] ** 2))], -1)
-                glob = np.array([-2.5 * np.log10(gs[gal].sum() * wave[3] ** 2 / (r_cont[gal].sum() * wave[0] ** 2)),
-                                 -2.5 * np.log10(r_cont[gal].sum() * wave[0] ** 2 / (is_[gal].sum() * wave[2] ** 2))]) if gal.any() else np.full(2, np.nan)
-            if not np.isfinite(glob).all(): return None
-            return np.where(np.isfinite(loc) & (w > 0), w * loc + (1 - w) * glob, glob)
+        fgl = np.where(np.isfinite(fg), fg, 0.) * conv[3]
+        sg = float(_per_band(noise, 'noise')[ig]) if noise is not None and np.isfinite(_per_band(noise, 'noise')[ig]) else sky_noise(fgl / conv[3])
+        gg = None if gain is None else float(_per_band(gain, 'gain')[ig])
+        vg = sg * sg + (0 if gg is None or not np.isfinite(gg) else np.clip(fgl / conv[3], 0, None) / gg)
+        vmaps = [var_sum[0] * conv[0] ** 2, var_sum[2] * conv[2] ** 2, vg * conv[3] ** 2 * np.ones(fgl.shape)]
         for _ in range(2):
-            a_r, a_h, a_i = three_filter_weights(line_wave, k, sii)
-            c = colours(rs - np.clip(a_r * rs + a_h * hs + a_i * is_, 0, None) * line_in_r(line_wave, sii))
-            if c is None: break
+            cc = _continuum_colours(fl[0], fl[1], fl[2], fgl, vmaps, k, line_wave, sii, colour_smooth, colour_snr)
+            if cc is None: break
+            c, vc, scale = cc
             k = colour_term(c[..., 0], c[..., 1], colour)
+        if cc is not None: sig_k = np.sqrt((colour_term_grad(c[..., 0], c[..., 1], colour) ** 2 * vc).sum(-1))
     a_r, a_h, a_i = three_filter_weights(line_wave, k, sii)
     flux = a_r * fl[0] + a_h * fl[1] + a_i * fl[2]
     sigma = np.sqrt(sum(a * a * c * c * v for a, c, v in zip((a_r, a_h, a_i), conv, var)))
@@ -283,11 +335,15 @@ def halpha_map(stack,                   # (12, H, W) sky-subtracted flux (or a {
     cont = k * ((1 - t) * (fl[0] - flux * line_in_r(line_wave, sii)) + t * fl[2])   # J0660's continuum (f_λ)
     cont_sig = k * np.sqrt(((1 - t) * conv[0]) ** 2 * var[0] + (t * conv[2]) ** 2 * var[2])
     flags = np.where(cont < -3 * cont_sig, FLAGS['negative_continuum'], 0) | np.where(bad, FLAGS['bad_pixel'], 0)
+    dfdk = np.abs(cont) / (k * (1 / BANDS[idx[1]].fwhm - k * (1 - t) * line_in_r(line_wave, sii)))   # |∂ line / ∂k| = |cont| / (k d)
+    cov = None if sky_cov is None else {b: np.asarray(sky_cov[b], float).tolist() for b in HALPHA_BANDS}
     return HalphaMap(np.where(bad, np.nan, flux).astype(np.float32), np.where(bad, np.nan, sigma).astype(np.float32),
                      np.where(bad, 0., vsum), cont.astype(np.float32), flags.astype(np.uint8),
                      dict(galaxy=galaxy, line_wave=line_wave, ebv=ebv, sii=sii, sky_noise=dict(zip(HALPHA_BANDS, map(float, sig))),
                           psf_fwhm=None if fw is None else float(fw.max()), colour_term=colour is not None,
-                          k_median=float(np.median(k))))
+                          k_median=float(np.median(k)), colour_sys=float(colour_sys), sky_cov=cov),
+                     np.stack([a * c * np.ones(flux.shape) for a, c in zip((a_r, a_h, a_i), conv)]).astype(np.float32),
+                     np.where(bad, 0., dfdk * sig_k).astype(np.float32), scale.astype(np.float32), np.where(bad, 0., dfdk).astype(np.float32))
 
 # %% ../nbs/17_halpha.ipynb #57f7cc12
 def _header_value(h, keys, default=np.nan) -> float:
@@ -300,7 +356,8 @@ def _header_value(h, keys, default=np.nan) -> float:
 def read_halpha_bands(files, galaxy: str = 'galaxy') -> dict:
     """The g, r, J0660 and i cutouts of a galaxy from FITS `files` ({band: path}), sky-subtracted (plane fit outside a common
     source mask), with what their headers say: AB zero point (`MAGZP`, default 23.9 = µJy), PSF FWHM (`PSFFWHM` or `FWHMMEAN`,
-    arcsec), gain (`GAIN`, or `SKYLEVEL` / `SKYNOISE`² as the mock writes it) and the measured sky noise."""
+    arcsec), gain (`GAIN`, or `SKYLEVEL` / `SKYNOISE`² as the mock writes it), the measured sky noise and the covariance of
+    each band's sky plane (`sky_cov`)."""
     from jellyfish_nbdev.io import read_band, CutoutError
     need = ('G',) + HALPHA_BANDS
     missing = [b for b in need if b not in files]
@@ -313,8 +370,9 @@ def read_halpha_bands(files, galaxy: str = 'galaxy') -> dict:
     shapes = {raw[b].shape for b in need}
     if len(shapes) > 1: raise HalphaError(galaxy, f"the g, r, J0660 and i cutouts differ in shape: {shapes}")
     mask = source_mask([raw[b] for b in need])
-    try: img = {b: subtract_sky(raw[b], mask) for b in need}
+    try: sky = {b: fit_sky_plane(raw[b], mask) for b in need}
     except ValueError as e: raise HalphaError(galaxy, str(e)) from e
+    img = {b: raw[b] - sky[b][0] for b in need}
     gain = {}
     for b in need:
         g = _header_value(hdr[b], ['GAIN'])
@@ -323,7 +381,8 @@ def read_halpha_bands(files, galaxy: str = 'galaxy') -> dict:
     return dict(images=img, source_mask=mask, zero_point={b: _header_value(hdr[b], ['MAGZP', 'ZP'], AB_UJY) for b in need},
                 psf_fwhm={b: _header_value(hdr[b], ['PSFFWHM', 'FWHMMEAN', 'FWHM']) for b in need},
                 gain=gain if all(np.isfinite(list(gain.values()))) else None,
-                noise={b: _mad_std(np.where(mask, np.nan, img[b])[::2, ::2]) for b in need})
+                noise={b: float(mad_std(np.where(mask, np.nan, img[b])[::2, ::2], ignore_nan=True)) for b in need},
+                sky_cov={b: sky[b][1] for b in need})
 
 # %% ../nbs/17_halpha.ipynb #421f12c4
 def central_segment(mask: np.ndarray, centre=None) -> np.ndarray:
@@ -363,10 +422,34 @@ def tail_region(hmap: HalphaMap, disc: np.ndarray, nsigma: float = 2.5, smooth: 
     return out
 
 # %% ../nbs/17_halpha.ipynb #41838b39
-def region_flux(hmap: HalphaMap, region) -> tuple[float, float]:
-    "Line flux (erg s⁻¹ cm⁻²) in boolean `region` and its error (the variance for sums: the matching kernels keep the total)."
+def region_variance(hmap: HalphaMap, region) -> dict:
+    """The variance of the line flux summed over boolean `region`, by source: `pixels` (the pixels' own noise; the PSF matching
+    kernels keep the total), `sky` (the sky planes' errors, the same in every pixel), `colour` (the noise of the colours, correlated
+    over the scale they were smoothed at, shared by the whole galaxy where its overall colours were used) and `colour_sys` (the
+    colour term's own error, shared by all pixels); `total` is their sum."""
     r = np.asarray(region, bool)
-    return float(np.nansum(hmap.flux[r])), float(np.sqrt(hmap.var_sum[r].sum()))
+    out = dict(pixels=float(hmap.var_sum[r].sum()), sky=0., colour=0., colour_sys=0.)
+    if hmap.weights is not None and hmap.meta.get('sky_cov') and r.any():
+        H, W = r.shape
+        yy, xx = np.nonzero(r)
+        X = np.c_[np.ones(xx.size), xx / max(H, W), yy / max(H, W)]      # the sky plane's basis (see `fit_sky_plane`)
+        for j, b in enumerate(HALPHA_BANDS):
+            g = hmap.weights[j][r].astype(float) @ X
+            out['sky'] += float(g @ np.asarray(hmap.meta['sky_cov'][b]) @ g)
+    if hmap.colour_err is not None and r.any():
+        e, s = hmap.colour_err[r].astype(float), hmap.colour_scale[r]
+        for sc in np.unique(s):
+            m = s == sc
+            full = e[m].sum() ** 2                                        # fully correlated
+            out['colour'] += full if sc == 0 else min(float((e[m] ** 2).sum() * 4 * np.pi * sc ** 2), full)
+        out['colour_sys'] = float((hmap.meta.get('colour_sys', 0.) * hmap.dfdk[r].astype(float).sum()) ** 2)
+    out['total'] = sum(out.values())
+    return out
+
+def region_flux(hmap: HalphaMap, region) -> tuple[float, float]:
+    "Line flux (erg s⁻¹ cm⁻²) in boolean `region` and its error (from all the sources of `region_variance`)."
+    r = np.asarray(region, bool)
+    return float(np.nansum(hmap.flux[r])), float(np.sqrt(region_variance(hmap, r)['total']))
 
 def tail_fraction(disc, disc_err, tail, tail_err) -> tuple[float, float]:
     "T / (D + T) and its error, propagated from the disc's and the tail's fluxes and errors."
@@ -390,13 +473,13 @@ def measure_halpha(bands: dict, tail_mask=None, distance_mpc: float = np.nan, ga
     `flag` says why a number is NaN: 'no_disc', 'negative_continuum', 'no_detection' (S/N < `detect_snr`)."""
     img = bands['images']
     hmap = halpha_map(img, **{**dict(zero_point=bands.get('zero_point', AB_UJY), psf_fwhm=bands.get('psf_fwhm'), gain=bands.get('gain'),
-                                     noise=bands.get('noise'), ebv=ebv, colour=colour, galaxy=galaxy), **map_kwargs})
+                                     noise=bands.get('noise'), sky_cov=bands.get('sky_cov'), ebv=ebv, colour=colour, galaxy=galaxy), **map_kwargs})
     disc = disc_region(img, bands.get('noise') or {b: sky_noise(img[b]) for b in ('R', 'I')}, centre)
     tail_map = tail_region(hmap, disc)
     tail = (np.asarray(tail_mask) > 0) if tail_mask is not None else tail_map
     disc = disc & ~tail
     (fd, ed), (ft, et), (fm, em) = region_flux(hmap, disc), region_flux(hmap, tail), region_flux(hmap, tail_map)
-    tot, etot = fd + ft, float(np.hypot(ed, et))
+    tot, etot = fd + ft, region_flux(hmap, disc | tail)[1]          # (disc and tail share the sky's and the colours' errors)
     frac, efrac = tail_fraction(fd, ed, ft, et)
     cont_bad = disc.any() and (np.nansum(hmap.continuum[disc]) < 0 or (hmap.flags[disc] & FLAGS['negative_continuum']).mean() > 0.1)
     flag = 'no_disc' if not disc.any() else 'negative_continuum' if cont_bad else 'no_detection' if not tot > detect_snr * etot else ''
@@ -414,7 +497,7 @@ def measure_halpha(bands: dict, tail_mask=None, distance_mpc: float = np.nan, ga
 def compare_truth(hmap: HalphaMap, truth: np.ndarray, disc, tail, truth_fwhm: float | None = None, zero_level: float = 0.01) -> dict:
     """The map against the mock's truth (`truth`: line flux per pixel at J0660's PSF of FWHM `truth_fwhm`, matched here to the map's):
     true fluxes and tail fraction in the same regions; sums of the pulls (recovered − true)/σ over disc ∪ tail; and the flux, variance
-    and count of the pixels there without line emission (truth < `zero_level` σ)."""
+    (`region_variance`, all sources) and count of the pixels there without line emission (truth < `zero_level` σ)."""
     t = np.asarray(truth, float)
     if truth_fwhm is not None and hmap.meta.get('psf_fwhm'):
         k = gaussian_match_kernel(truth_fwhm, hmap.meta['psf_fwhm'])
@@ -427,7 +510,7 @@ def compare_truth(hmap: HalphaMap, truth: np.ndarray, disc, tail, truth_fwhm: fl
     zero = ap & (t < zero_level * hmap.sigma)
     return dict(true_disc=td, true_tail=tt, true_total=td + tt, true_tail_fraction=tt / (td + tt) if td + tt > 0 else np.nan,
                 pull_n=int(ap.sum()), pull_sum=float(pull.sum()), pull_sq=float((pull ** 2).sum()),
-                zero_n=int(zero.sum()), zero_flux=float(hmap.flux[zero].sum()), zero_var=float(hmap.var_sum[zero].sum()))
+                zero_n=int(zero.sum()), zero_flux=float(hmap.flux[zero].sum()), zero_var=region_variance(hmap, zero)['total'])
 
 # %% ../nbs/17_halpha.ipynb #55100a98
 def show_halpha(images: dict, hmap: HalphaMap, disc=None, tail=None, trail=None, ax=None, title: str | None = None,
@@ -534,18 +617,19 @@ def halpha_table(data_dir, out=None, fits_dir=None, mock_dir=None, ebv: float = 
 
 # %% ../nbs/17_halpha.ipynb #cfae5b69
 def halpha_recovery(t: pd.DataFrame, label: str = 'jclass', snr_min: float = 10.) -> dict:
-    """The issue's recovery figures from a `halpha_table` with truth columns: total flux ratio (median, robust scatter) of galaxies
-    with S/N ≥ `snr_min`; tail fraction error for `label` ≥ 3; the mean of the pixels without line emission (all galaxies, and
-    the early types, old and red) against its error; the spread of the pulls (recovered − true)/σ per pixel, and per galaxy
-    (`galaxy_pull_std`: the errors of region sums hold the noise only, so continuum systematics show there)."""
+    """The issue's recovery figures from a `halpha_table` with truth columns: total flux ratio of galaxies with S/N ≥ `snr_min`
+    (median; `flux_ratio_scatter` is its plain standard deviation, `flux_ratio_mad_std` the robust one); tail fraction error for
+    `label` ≥ 3; the mean of the pixels without line emission (all galaxies, and the early types, old and red) against its error;
+    the spread of the pulls (recovered − true)/σ per pixel, and per galaxy (`galaxy_pull_std`, with the errors of region sums)."""
     if 'true_total' not in t: raise ValueError("the table has no truth columns: make it with mock_dir (a mock survey with its halpha/ truth)")
     ok = t[t.flag.fillna('').isin(['', 'no_detection'])]
     bright = ok[(ok.snr_total >= snr_min) & (ok.true_total > 0)]
     ratio = bright.flux_total / bright.true_total
+    gp = (bright.flux_total - bright.true_total) / bright.err_total      # per galaxy: (recovered − true) / error
     out = dict(n_galaxies=int(len(t)), n_flagged={str(k): int(v) for k, v in t.flag.fillna('').loc[lambda s: s != ''].value_counts().items()},
                n_snr_ge10=int(len(bright)), flux_ratio_median=float(ratio.median()),
-               flux_ratio_scatter=float(1.4826 * (ratio - ratio.median()).abs().median()), flux_ratio_std=float(ratio.std()),
-               galaxy_pull_std=float(((bright.flux_total - bright.true_total) / bright.err_total).std()))   # noise-only errors: > 1 = systematics
+               flux_ratio_scatter=float(ratio.std()), flux_ratio_std=float(ratio.std()), flux_ratio_mad_std=float(mad_std(ratio)),
+               galaxy_pull_mean=float(gp.mean()), galaxy_pull_std=float(gp.std()))
     strong = ok[pd.to_numeric(ok[label], errors='coerce') >= 3] if label in ok else ok.iloc[:0]
     err = (strong.tail_fraction - strong.true_tail_fraction).abs()
     out.update(n_jclass_ge3=int(len(strong)), tail_fraction_mae_jclass_ge3=float(err.median()) if len(err) else np.nan,
@@ -564,7 +648,7 @@ def halpha_recovery(t: pd.DataFrame, label: str = 'jclass', snr_min: float = 10.
     out['targets'] = dict(flux_ratio=bool(abs(out['flux_ratio_median'] - 1) <= 0.10 and out['flux_ratio_scatter'] <= 0.15),
                           tail_fraction=bool(out['tail_fraction_mae_jclass_ge3'] <= 0.05),
                           zero_line_early=bool(abs(out.get('zero_line_early', out['zero_line_all'])['z']) <= 3),
-                          pull_spread=bool(0.8 <= out['pull_std'] <= 1.2))
+                          pull_spread=bool(0.8 <= out['pull_std'] <= 1.2), galaxy_pull_spread=bool(0.8 <= out['galaxy_pull_std'] <= 1.2))
     return out
 
 # %% ../nbs/17_halpha.ipynb #9dd4b5b8
@@ -592,7 +676,7 @@ def halpha(data_dir: str,            # ingested folder (manifest.csv + stacks/) 
         from jellyfish_nbdev.io import save_text
         save_text(out / 'recovery.json', json.dumps(rec, indent=1, default=float))
         print(f"  against the truth: total flux ratio (S/N >= 10, n={rec['n_snr_ge10']}) median {rec['flux_ratio_median']:.3f}, "
-              f"scatter {rec['flux_ratio_scatter']:.3f}; tail fraction error (JClass >= 3, n={rec['n_jclass_ge3']}) "
+              f"std {rec['flux_ratio_scatter']:.3f}; galaxy pulls std {rec['galaxy_pull_std']:.2f}; tail fraction error (JClass >= 3, n={rec['n_jclass_ge3']}) "
               f"{rec['tail_fraction_mae_jclass_ge3']:.3f}; pulls std {rec['pull_std']:.2f}; "
               f"line-free pixels of early types {rec.get('zero_line_early', rec['zero_line_all'])['z']:+.1f} sigma")
     return t

@@ -21,9 +21,9 @@ from .io import atomic_write, save_csv
 # %% auto #0
 __all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'Run', 'input_fingerprint', 'PipelineConfig',
            'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed', 'stage_evaluate', 'galaxy_properties',
-           'plot_queries', 'stage_search', 'localisation_table', 'stage_gradcam', 'stage_trails', 'stage_halpha',
-           'halpha_section', 'software_versions', 'build_metrics', 'comparison_table', 'evaluation_table',
-           'verdict_text', 'write_report', 'run_pipeline', 'demo', 'run_cutouts']
+           'plot_queries', 'stage_search', 'stage_map', 'localisation_table', 'stage_gradcam', 'stage_trails',
+           'stage_halpha', 'halpha_section', 'software_versions', 'build_metrics', 'comparison_table',
+           'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline', 'demo', 'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
@@ -311,6 +311,25 @@ def stage_search(run: Run, cfg: PipelineConfig) -> dict:
             out['refinement']['report'] = refinement_report(ref, cat, truth=cfg.label).to_dict('records')
     return out
 
+# %% ../nbs/13_pipeline.ipynb #999ce62b
+def stage_map(run: Run, cfg: PipelineConfig, method: str = 'auto') -> dict:
+    "A 2-D map of the representations (`explorer.representation_map`): `search/map.csv` for the explorer and a figure coloured by JClass."
+    from jellyfish_nbdev.search import load_embeddings
+    from jellyfish_nbdev.explorer import representation_map, plot_map, MAP_CSV
+    ids, x, cat = load_embeddings(run.out / 'embeddings')
+    if len(ids) < 4: return dict(skipped=f'{len(ids)} galaxies: too few for a map')
+    t0 = time.time()
+    if method == 'auto':
+        import importlib.util
+        method = 'umap' if len(ids) > 20_000 and importlib.util.find_spec('umap') else 'tsne'
+    m = pd.DataFrame({'galaxy': ids}).assign(**dict(zip('xy', representation_map(x, method=method, seed=cfg.seed).T)))
+    seconds = time.time() - t0
+    save_csv(run.out / MAP_CSV, m)
+    col = cfg.label if cat is not None and cfg.label in cat.columns else None
+    values = cat.set_index('galaxy')[col].reindex(m.galaxy).to_numpy() if col else None
+    fig = plot_map(m, values, title=f'{method} map of the representations ({len(m)} galaxies)', legend_title=col or '')
+    return dict(method=method, n=len(m), seconds=round(seconds, 2), coloured_by=col, figures=dict(map=run.figure(fig, 'map')))
+
 # %% ../nbs/13_pipeline.ipynb #73cdde71
 GRADCAM_MAPS = dict(layer='encoder.layer3', tail_layer='encoder.relu', patch=8, stride=4, fill='sky')   # the gradcam stage's maps
 
@@ -488,8 +507,8 @@ def halpha_section(run: Run, h: dict, label: str = 'jclass') -> str:
     if h.get('recovery'):
         rc = h['recovery']; z = rc.get('zero_line_early') or rc['zero_line_all']
         parts.append(_p('Against the mock\'s line truth (target in brackets): total flux of the galaxies with S/N ≥ 10 '
-                        f"(n={rc['n_snr_ge10']}) recovered/true median {rc['flux_ratio_median']:.3f} (within 10 %), scatter "
-                        f"{rc['flux_ratio_scatter']:.3f} (≤ 0.15); tail fraction of JClass ≥ 3 (n={rc['n_jclass_ge3']}, true tail masks) "
+                        f"(n={rc['n_snr_ge10']}) recovered/true median {rc['flux_ratio_median']:.3f} (within 10 %), scatter (standard deviation) "
+                        f"{rc['flux_ratio_scatter']:.3f} (≤ 0.15); per galaxy, (recovered − true)/error std {rc['galaxy_pull_std']:.2f} (0.8–1.2); tail fraction of JClass ≥ 3 (n={rc['n_jclass_ge3']}, true tail masks) "
                         f"median absolute error {rc['tail_fraction_mae_jclass_ge3']:.3f} (≤ 0.05); mean of the line-free pixels of the "
                         f"early types {z['z']:+.1f}σ (consistent with 0); pulls (recovered − true)/σ std {rc['pull_std']:.2f} (0.8–1.2)."))
     return _section('Hα maps of the tails', *parts)
@@ -517,7 +536,7 @@ def build_metrics(run: Run, results: dict) -> dict:
     m = {k: v for k, v in (ev.get('metrics') or {}).items()}
     m['stage_seconds'] = run.seconds()
     m['total_seconds'] = round(sum(m['stage_seconds'].values()), 1)
-    for name in ('mock', 'ingest', 'pretrain', 'embed', 'search', 'gradcam', 'trails', 'halpha'):
+    for name in ('mock', 'ingest', 'pretrain', 'embed', 'search', 'map', 'gradcam', 'trails', 'halpha'):
         if results.get(name) is not None: m[name] = {k: v for k, v in results[name].items() if k != 'figures'}
     for k in ('label_efficiency', 'asymmetry_baseline', 'evaluation', 'jclass_profile', 'hard_negative_profile', 'occlusion',
               'seeds', 'train_label', 'label_sources', 'subsets', 'n_detectable_jellyfish', 'steps', 'curve_fold', 'encoded_properties'):
@@ -702,6 +721,11 @@ def write_report(run: Run, results: dict, metrics: dict, title: str) -> Path:
                             f"changes {rf['n_changed']} labels (neighbour-prior weight {rf.get('prior_weight')})."))
             if rf.get('report'): parts.append(_table(pd.DataFrame(rf['report'])))
         s.append(_section('Query by example and JClass refinement', *parts))
+    if (r.get('map') or {}).get('figures'):
+        mp = r['map']
+        s.append(_section('A map of the representations', _p(f"Every galaxy placed by {mp['method']} so that galaxies with similar representations "
+            f"sit together ({mp['n']} galaxies, {mp['seconds']:.0f} s), coloured by {mp.get('coloured_by') or 'nothing'}; "
+            "the explorer (<code>jellyfish explore RUN_DIR</code>) draws the same map and queries the galaxy you click."), _img(run, mp['figures']['map'])))
     if r.get('gradcam'):
         gc = r['gradcam']
         parts = [_p(gc.get('text', '')), *[_img(run, f) for f in gc.get('figures', {}).values()]]
@@ -769,6 +793,7 @@ def run_pipeline(out, cfg: PipelineConfig | None = None, fits_dir=None, catalog=
                                          train_label=cfg.train_label, eval_seeds=cfg.eval_seeds, finetune=cfg.finetune), after=['embed'])
     elif verbose: print(f"no usable '{cfg.label}' labels (or fewer than two clusters): skipping the evaluation and Grad-CAM")
     res['search'] = run.stage('search', lambda: stage_search(run, cfg), dict(k=cfg.k, label=cfg.label), after=['embed'])
+    res['map'] = run.stage('map', lambda: stage_map(run, cfg), dict(method='auto', seed=cfg.seed, label=cfg.label), after=['embed'])
     if labelled:
         res['gradcam'] = run.stage('gradcam', lambda: stage_gradcam(run, cfg), dict(label=cfg.label, train_label=cfg.train_label, seed=cfg.seed,
                                    sup_epochs=cfg.sup_epochs, **GRADCAM_MAPS), after=['embed', 'evaluate'])
