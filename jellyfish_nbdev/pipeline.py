@@ -137,7 +137,8 @@ def stage_pretrain(run: Run,           # the run folder: the encoder goes to `ru
                   ) -> dict:           # architecture, epochs, timing and the first and last rows of the history
     "Pretrain the SimCLR encoder on the ingested galaxies (`simclr.pretrain`)."
     from jellyfish_nbdev.simclr import pretrain
-    c = pretrain(str(run.out / 'data'), preset=cfg.preset, epochs=cfg.epochs, out=str(run.out / 'pretrain'), seed=cfg.seed)
+    stale = run.record('pretrain') is not None       # finished before with other settings or data: start over; else resume a crashed run
+    c = pretrain(str(run.out / 'data'), preset=cfg.preset, epochs=cfg.epochs, out=str(run.out / 'pretrain'), seed=cfg.seed, resume=not stale)
     h = pd.read_csv(run.out / 'pretrain' / 'history.csv')
     return dict(arch=c['arch'], stem=c['stem'], epochs=int(c['epochs_done']), seconds_per_epoch=c.get('seconds_per_epoch'),
                 n_train=len(c['train_galaxies']), n_valid=len(c['valid_galaxies']), view_size=c['size'],
