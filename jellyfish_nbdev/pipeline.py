@@ -20,9 +20,9 @@ from .io import atomic_write, save_csv
 
 # %% auto #0
 __all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'Run', 'input_fingerprint', 'PipelineConfig',
-           'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed', 'stage_evaluate', 'galaxy_properties',
-           'plot_queries', 'stage_search', 'stage_map', 'localisation_table', 'stage_gradcam', 'stage_trails',
-           'stage_halpha', 'halpha_section', 'software_versions', 'build_metrics', 'comparison_table',
+           'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed', 'random_representations', 'stage_evaluate',
+           'galaxy_properties', 'plot_queries', 'stage_search', 'stage_map', 'localisation_table', 'stage_gradcam',
+           'stage_trails', 'stage_halpha', 'halpha_section', 'software_versions', 'build_metrics', 'comparison_table',
            'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline', 'demo', 'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
@@ -161,6 +161,12 @@ def _features_and_labels(run: Run, label: str):
     y = (pd.to_numeric(man[label]) > 0).astype(int).values
     return man, feats, y, load_stacks(man)
 
+def random_representations(x: torch.Tensor, config: dict, seed: int = 0) -> np.ndarray:
+    "Representations of stacks `x` by the encoder of `config` at random weights (seeded), on the same inputs: the floor a learned encoder must beat."
+    from jellyfish_nbdev.simclr import make_encoder, represent
+    torch.manual_seed(seed)
+    return represent(make_encoder(config['arch'], config['n_bands'], config['stem']).eval(), x, config).numpy()
+
 def _train_label(man: pd.DataFrame, cfg) -> str:
     return cfg.train_label if _labelled(man, cfg.train_label) else cfg.label
 
@@ -218,6 +224,12 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
                       + ([held_out_predictions(None, x, y_train, curve_folds, fractions=low + (1.0,), seeds=seeds, sup_epochs=cfg.sup_epochs,
                                                supervised=False, encoder=encoder, progress=True)] if cfg.finetune else []),
                       ignore_index=True)
+    # the floor: the same linear learner on the same network at random weights, at every label fraction
+    rnd = random_representations(x, encoder[1], cfg.seed)
+    floor = [held_out_predictions(rnd, None, y_train, loco, fractions=(1.0,), seeds=seeds, supervised=False)] \
+          + ([held_out_predictions(rnd, None, y_train, curve_folds, fractions=low, seeds=seeds, supervised=False)] if low else [])
+    floor = pd.concat(floor, ignore_index=True).query("method == 'ssl_linear'").assign(method='random_linear')
+    preds = pd.concat([preds, floor], ignore_index=True)
     res = score_metrics(preds, labels, subsets)
     save_csv(run.out / 'evaluation' / 'predictions.csv', preds.assign(galaxy=man.galaxy.values[preds.idx.values]))
     save_csv(run.out / 'evaluation' / 'results.csv', res.drop(columns='confusion').assign(confusion=res.confusion.map(json.dumps)))
@@ -249,10 +261,6 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     props = galaxy_properties(man)
     if props.shape[1]:   # what the representations encode, against the same network at random weights
         from jellyfish_nbdev.linear import encoded_properties
-        from jellyfish_nbdev.simclr import make_encoder, represent
-        torch.manual_seed(cfg.seed)
-        c = encoder[1]
-        rnd = represent(make_encoder(c['arch'], c['n_bands'], c['stem']).eval(), x, c).numpy()
         out['encoded_properties'] = pd.concat([encoded_properties(feats, props, seed=cfg.seed).assign(features='SimCLR'),
                                                encoded_properties(rnd, props, seed=cfg.seed).assign(features='random weights')]).to_dict('records')
     return out
@@ -288,7 +296,7 @@ def plot_queries(index, data_dir, queries, k: int = 5, size: float = 1.35):
     return fig
 
 def stage_search(run: Run, cfg: PipelineConfig) -> dict:
-    "Query by example on the representations: precision@k for jellyfish queries, a figure of three queries and their neighbours, and JClass refinement of uncertain visual labels (`run.out/search`)."
+    "Query by example on the representations: precision@k for jellyfish queries (and for the same network at random weights), a figure of three queries and their neighbours, and JClass refinement of uncertain visual labels (`run.out/search`)."
     from jellyfish_nbdev.search import SimilarityIndex, precision_at_k, refine_jclass, refinement_report
     index = SimilarityIndex.from_embeddings(run.out / 'embeddings', engine='exact')
     cat = index.catalog
@@ -299,6 +307,11 @@ def stage_search(run: Run, cfg: PipelineConfig) -> dict:
         queries = list(jel.drop_duplicates('cluster').galaxy.astype(str)[:3]) if 'cluster' in jel else list(jel.galaxy.astype(str)[:3])
         pk = precision_at_k(index, k=[1, 5, cfg.k], truth=cfg.label)
         out['precision_at_k'] = pk.to_dict('records')
+        from jellyfish_nbdev.data import load_manifest, load_stacks   # the floor: the same network at random weights
+        man = load_manifest(run.out / 'data')
+        rnd = random_representations(load_stacks(man), json.loads((run.out / 'pretrain' / 'config.json').read_text()), cfg.seed)
+        floor = SimilarityIndex(man.galaxy.astype(str).values, rnd, catalog=cat, engine='exact')
+        out['precision_at_k_random'] = precision_at_k(floor, k=[1, 5, cfg.k], truth=cfg.label).to_dict('records')
     else:
         queries = list(index.ids[:3])
     out['queries'] = queries
@@ -564,7 +577,7 @@ def comparison_table(metrics: dict) -> pd.DataFrame:
         rows.append(dict(method=f'{method} (paper, real S-PLUS)', held_out='Fornax', macro_precision=v['macro_precision'],
                          macro_recall=v['macro_recall'], macro_f1=np.nan, roc_auc=v['roc_auc']))
     return pd.DataFrame(rows)
-EVAL_METHODS = ('ssl_linear', 'ssl_logistic', 'ssl_finetune', 'supervised', 'asymmetry', 'visual')
+EVAL_METHODS = ('ssl_linear', 'ssl_logistic', 'ssl_finetune', 'supervised', 'random_linear', 'asymmetry', 'visual')
 
 def evaluation_table(metrics: dict, fraction: float = 1.0, subset: str = 'all', fmt: str = '{:.2f} ± {:.2f}') -> pd.DataFrame:
     "The headline table from `metrics.json`: per method, protocol and label set, each metric as 'mean ± std over seeds'."
@@ -591,7 +604,7 @@ def verdict_text(m: dict) -> str:
     ef = pd.DataFrame(m.get('label_efficiency') or [], columns=['method', 'fraction', 'roc_auc', 'roc_auc_std']).set_index(['method', 'fraction'])
     low = lambda k, f: f"{ef.loc[(k, f), 'roc_auc']:.2f} ± {ef.loc[(k, f), 'roc_auc_std']:.2f}" if (k, f) in ef.index else 'n/a'
     text = (f"Against the truth, leave one cluster out, all labels: the linear learner on the SimCLR representations reaches ROC-AUC "
-            f"{auc('ssl_linear')}, the supervised ResNet {auc('supervised')}, a logistic regression on the asymmetry alone {auc('asymmetry')}, "
+            f"{auc('ssl_linear')} (the same learner on the same network at random weights: {auc('random_linear')}), the supervised ResNet {auc('supervised')}, a logistic regression on the asymmetry alone {auc('asymmetry')}, "
             f"and the simulated visual classifiers whose labels every method learns from {auc('visual')}.")
     if 'ssl_linear' in jp.index:
         others = '; '.join(f"{k}: {pct(k, 1)} to {pct(k, 5)}" for k in ('supervised', 'asymmetry') if k in jp.index)
@@ -608,13 +621,21 @@ def verdict_text(m: dict) -> str:
     pk = [r for r in (m.get('search') or {}).get('precision_at_k', []) if r['k'] == 10]
     if pk:
         text += (f" Query by example on the SimCLR representations: {pk[0]['precision']:.2f} of the ten nearest neighbours of a jellyfish are "
-                 f"jellyfish, against a base rate of {pk[0]['base_rate']:.2f} (lift {pk[0]['lift']:.2f}).")
+                 f"jellyfish, against a base rate of {pk[0]['base_rate']:.2f} (lift {pk[0]['lift']:.2f}")
+        pr = [r for r in (m.get('search') or {}).get('precision_at_k_random', []) if r['k'] == 10]
+        text += f"; the same network at random weights: lift {pr[0]['lift']:.2f})." if pr else ")."
     rep = pd.DataFrame((m.get('search') or {}).get('refinement', {}).get('report') or [])
     if len(rep):
         u = rep[rep.subset == 'uncertain'].set_index('labels')
         if {'visual', 'refined'} <= set(u.index):
             text += (f" On the {int(u.loc['visual', 'n'])} galaxies whose visual votes disagree, the refined JClass agrees with the truth for "
-                     f"{u.loc['refined', 'agreement']:.0%}, the visual consensus for {u.loc['visual', 'agreement']:.0%}.")
+                     f"{u.loc['refined', 'agreement']:.0%}, the visual consensus for {u.loc['visual', 'agreement']:.0%}")
+            if {'commonest', 'neighbours'} <= set(u.index) and 'balanced_agreement' in u:
+                text += (f", the neighbours' JClass for {u.loc['neighbours', 'agreement']:.0%} and the commonest class alone for "
+                         f"{u.loc['commonest', 'agreement']:.0%}; balanced over the true classes (a constant guess scores 17 %): refined "
+                         f"{u.loc['refined', 'balanced_agreement']:.0%}, visual {u.loc['visual', 'balanced_agreement']:.0%}, neighbours "
+                         f"{u.loc['neighbours', 'balanced_agreement']:.0%}")
+            text += "."
     return text
 
 # %% ../nbs/13_pipeline.ipynb #fe25d5f5
@@ -714,12 +735,17 @@ def write_report(run: Run, results: dict, metrics: dict, title: str) -> Path:
         parts = [_p('Query by example: each row is a query (red frame) and its nearest neighbours by cosine similarity of the '
                     'representations, with the true JClass.'), _img(run, se['figures']['queries'])]
         if se.get('precision_at_k'):
-            parts += [_p('Precision@k: the fraction of jellyfish among the k neighbours of a jellyfish, against the base rate.'),
-                      _table(pd.DataFrame(se['precision_at_k']))]
+            pk = pd.DataFrame(se['precision_at_k'])
+            if se.get('precision_at_k_random'):
+                pk = pk.merge(pd.DataFrame(se['precision_at_k_random'])[['k', 'precision', 'lift']], on='k', suffixes=('', '_random_weights'))
+            parts += [_p('Precision@k: the fraction of jellyfish among the k neighbours of a jellyfish, against the base rate, and for the '
+                         'same network at random weights on the same inputs (the floor).'), _table(pk)]
         if se.get('refinement'):
             rf = se['refinement']
             parts.append(_p(f"JClass refinement: {rf['n_uncertain']} galaxies whose visual votes disagree; the refined JClass "
-                            f"changes {rf['n_changed']} labels (neighbour-prior weight {rf.get('prior_weight')})."))
+                            f"changes {rf['n_changed']} labels (neighbour-prior weight {rf.get('prior_weight')}). Agreement with the truth, "
+                            "plain and balanced over the true classes; <i>commonest</i> gives every galaxy the most common visual JClass, "
+                            "the floor a method must beat."))
             if rf.get('report'): parts.append(_table(pd.DataFrame(rf['report'])))
         s.append(_section('Query by example and JClass refinement', *parts))
     if (r.get('map') or {}).get('figures'):

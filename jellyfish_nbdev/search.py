@@ -19,8 +19,8 @@ from .io import atomic_write, save_npy, save_csv
 __all__ = ['ENGINES', 'INDEX_FORMAT', 'N_JCLASS', 'PRIOR_WEIGHTS', 'LABEL_SOURCES', 'l2_normalise', 'load_embeddings',
            'embeddings_key', 'synthetic_representations', 'neighbour_difficulty', 'ExactEngine', 'FaissEngine',
            'SimilarityIndex', 'recall_at_k', 'measure_engines', 'search', 'parse_votes', 'vote_counts',
-           'ordinal_confusion', 'dawid_skene', 'neighbour_votes', 'refine_jclass', 'refinement_report',
-           'precision_at_k', 'synthetic_labelled_catalog']
+           'ordinal_confusion', 'dawid_skene', 'neighbour_votes', 'refine_jclass', 'balanced_agreement',
+           'refinement_report', 'precision_at_k', 'synthetic_labelled_catalog']
 
 # %% ../nbs/08_search.ipynb #477e18ba
 def l2_normalise(x, eps: float = 1e-12, names=None) -> np.ndarray:
@@ -618,18 +618,26 @@ def refine_jclass(index: SimilarityIndex, catalog: pd.DataFrame | None = None, k
 # %% ../nbs/08_search.ipynb #dc02aec7
 LABEL_SOURCES = {'visual': 'visual_jclass', 'neighbours': 'knn_jclass', 'votes': 'votes_jclass', 'refined': 'refined_jclass'}
 
+def balanced_agreement(pred, truth) -> float:
+    "Agreement with the truth averaged over the true classes present (each class weighs the same): 1/n_classes for any constant guess."
+    pred, truth = np.asarray(pred, float), np.asarray(truth, float)
+    return float(np.mean([np.mean(pred[truth == c] == c) for c in np.unique(truth)])) if len(truth) else np.nan
+
 def refinement_report(refined: pd.DataFrame, catalog: pd.DataFrame, truth: str = 'jclass') -> pd.DataFrame:
-    "Agreement with the truth, mean absolute JClass error and jellyfish (JClass>0) agreement of each kind of JClass in `refined` (from `refine_jclass`), for uncertain galaxies and all labelled ones."
+    "Agreement with the truth (plain and balanced over classes), mean absolute JClass error and jellyfish (JClass>0) agreement of each kind of JClass in `refined` (from `refine_jclass`) and of the constant `commonest` visual JClass, for uncertain galaxies and all labelled ones."
     if truth not in catalog.columns: raise ValueError(f"the catalogue has no {truth!r} column to compare with")
     t = refined[['galaxy']].merge(catalog[['galaxy', truth]].astype({'galaxy': str}), on='galaxy', how='left')[truth]
     if t.isna().any(): raise ValueError(f"{int(t.isna().sum())} galaxies have no {truth!r} in the catalogue")
     t = t.to_numpy(float)
+    vis = refined.visual_jclass.dropna().to_numpy(int)
+    commonest = np.full(len(refined), np.bincount(vis, minlength=N_JCLASS).argmax() if len(vis) else np.nan)   # ties: the lower class
     rows = []
     for subset, mask in (('uncertain', refined.uncertain.to_numpy(bool)), ('all', refined.visual_jclass.notna().to_numpy())):
-        for name, col in LABEL_SOURCES.items():
-            p, tt = refined[col].to_numpy(float)[mask], t[mask]
+        for name, pred in [*((n, refined[c].to_numpy(float)) for n, c in LABEL_SOURCES.items()), ('commonest', commonest)]:
+            p, tt = pred[mask], t[mask]
             rows.append(dict(subset=subset, labels=name, n=int(mask.sum()),
                              agreement=np.mean(p == tt) if mask.any() else np.nan,
+                             balanced_agreement=balanced_agreement(p, tt),
                              mae=np.mean(np.abs(p - tt)) if mask.any() else np.nan,
                              jellyfish_agreement=np.mean((p > 0) == (tt > 0)) if mask.any() else np.nan))
     return pd.DataFrame(rows)
