@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/pipeline.html.md"""
 
 # %% ../nbs/13_pipeline.ipynb #8caec673
 from __future__ import annotations
-import base64, hashlib, html, io as _io, json, os, platform, time, warnings
+import base64, functools, hashlib, html, io as _io, json, os, platform, time, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -19,37 +19,47 @@ from .core import set_seed, lupton_rgb, show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0
-__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'Run', 'input_fingerprint', 'PipelineConfig',
-           'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed', 'random_representations', 'stage_evaluate',
-           'galaxy_properties', 'plot_queries', 'stage_search', 'stage_map', 'localisation_table', 'stage_gradcam',
-           'stage_trails', 'stage_halpha', 'halpha_section', 'software_versions', 'build_metrics', 'comparison_table',
-           'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline', 'demo', 'run_cutouts']
+__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'code_fingerprint', 'Run', 'input_fingerprint',
+           'PipelineConfig', 'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed', 'random_representations',
+           'stage_evaluate', 'galaxy_properties', 'plot_queries', 'stage_search', 'stage_map', 'localisation_table',
+           'stage_gradcam', 'stage_trails', 'stage_halpha', 'halpha_section', 'software_versions', 'build_metrics',
+           'comparison_table', 'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline', 'demo',
+           'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
     return hashlib.sha256(json.dumps([params, upstream], sort_keys=True, default=str).encode()).hexdigest()[:16]
 
+@functools.cache
+def code_fingerprint() -> str:
+    "A short hash of the installed package's source (every module but the docs index): results follow the code that made them."
+    h = hashlib.sha256()
+    for f in sorted(Path(jellyfish_nbdev.__file__).parent.glob('*.py')):
+        if f.name != '_modidx.py': h.update(f.name.encode() + b'\0' + f.read_bytes())
+    return h.hexdigest()[:16]
+
 class Run:
     "A run folder whose stages are computed once: `run.stage(name, fn, params, after=[...])`."
-    def __init__(self, out, verbose: bool = True):
-        self.out, self.verbose = Path(out), verbose
+    def __init__(self, out, verbose: bool = True, code: str | None = None):
+        self.out, self.verbose, self.code = Path(out), verbose, code or code_fingerprint()
         self.out.mkdir(parents=True, exist_ok=True)   # stages/ and figures/ appear with their first file, so a failed run leaves them out
     def record(self, name: str) -> dict | None:
         f = self.out / 'stages' / f'{name}.json'
         return json.loads(f.read_text()) if f.exists() else None
     def stage(self, name: str, fn, params: dict | None = None, after: list[str] = ()):
-        "Run `fn()` unless stage `name` is done with the same `params` and upstream stages; return its result."
+        "Run `fn()` unless stage `name` is done with the same `params`, upstream stages and package code; return its result."
         params = params or {}
         upstream = [(self.record(a) or {}).get('key', 'missing') for a in after]
-        key = _key(params, upstream)
+        key = _key(params, upstream + [self.code])
         rec = self.record(name)
         if rec is not None and rec.get('key') == key:
             if self.verbose: print(f"[{name}] up to date ({rec['seconds']:.1f} s when run)")
             return rec['result']
-        if self.verbose: print(f"[{name}] running ...", flush=True)
+        why = '' if rec is None else ' (the code changed since it ran)' if rec.get('code') != self.code else ' (its parameters or inputs changed)'
+        if self.verbose: print(f"[{name}] running{why} ...", flush=True)
         t0 = time.time()
         result = fn()
-        rec = dict(name=name, key=key, params=params, seconds=round(time.time() - t0, 2), result=result,
+        rec = dict(name=name, key=key, code=self.code, params=params, seconds=round(time.time() - t0, 2), result=result,
                    finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
         text = json.dumps(rec, indent=1, default=_jsonable)
         atomic_write(self.out / 'stages' / f'{name}.json', lambda f: f.write(text.encode()))
