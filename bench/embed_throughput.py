@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json, table, RESULTS
 
 warnings.filterwarnings('ignore', category=FutureWarning)
-from jellyfish_nbdev.data import tiny_survey, load_manifest, load_stacks, band_stats
+from jellyfish_nbdev.data import load_manifest, load_stacks, band_stats
+from jellyfish_nbdev.synth import tiny_survey
 from jellyfish_nbdev.simclr import get_preset, make_encoder, encoder_inputs, cpu_has_bf16
 from jellyfish_nbdev.embed import embed_tensor, embed_catalog
 

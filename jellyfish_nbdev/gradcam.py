@@ -237,7 +237,7 @@ def tail_overlap(cam: np.ndarray, mask: np.ndarray, center=None) -> dict:
 
 # %% ../nbs/09_gradcam.ipynb #723b67e3
 def mock_dir_of(data_dir) -> Path:
-    "The mock-survey folder (with `masks/`) of an ingested data folder made by `data.tiny_survey` (its `survey.json` names it)."
+    "The mock-survey folder (with `masks/`) of an ingested data folder made by `synth.tiny_survey` (its `survey.json` names it)."
     data_dir = Path(data_dir)
     f = data_dir / 'survey.json'
     if not f.is_file(): raise FileNotFoundError(f"{f}: missing; {data_dir} is not a mock survey made by `tiny_survey`, pass its mock folder instead")
