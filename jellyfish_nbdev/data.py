@@ -28,7 +28,7 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
 from fastprogress.fastprogress import progress_bar
 from astropy.stats import mad_std
 from .core import N_BANDS, RGB_BANDS, show_rgb
-from .mock import _detection_image, _central_segment   # the mock's source detection, one copy
+from .segment import detection_image, central_segment   # the source detection the mock uses too, one copy
 
 # %% ../nbs/03_data.ipynb #8c04c1c4
 def load_manifest(data_dir) -> pd.DataFrame:
@@ -120,8 +120,8 @@ def other_sources(stack: np.ndarray,     # one galaxy's `(12, H, W)` stack (raw 
                   nsigma: float = 1.0,   # detection threshold, in σ of the detection image
                  ) -> np.ndarray:
     "Mask `(H, W)` of the sources that are not the galaxy at the centre (grown by 3 px)."
-    img = _detection_image(stack, DETECTION_BANDS, 1.0)
-    return _central_segment(img, mad_std(img), nsigma)[1]
+    img = detection_image(stack, DETECTION_BANDS, 1.0)
+    return central_segment(img, mad_std(img), nsigma)[1]
 
 # %% ../nbs/03_data.ipynb #14c421b0
 def _content_seed(a: np.ndarray) -> int:
@@ -175,7 +175,7 @@ def rotation_centre(stack: np.ndarray,     # one galaxy's `(12, H, W)` stack
                     radius: float = 0.2,    # radius of the inner disc compared, as a fraction of H
                    ) -> tuple[float, float]:
     "The pixel position `(x, y)` about which the inner disc of the detection image is most nearly symmetric under a 180° rotation (least Σ|I − I₁₈₀|)."
-    img = _detection_image(stack, DETECTION_BANDS, 1.0)
+    img = detection_image(stack, DETECTION_BANDS, 1.0)
     H, W = img.shape
     R = radius * H
     h = int(np.ceil(R + search)) + 1                           # compare on the central box only: fast

@@ -24,10 +24,10 @@ def cache_dir() -> Path:
     return Path(os.environ.get('JELLYFISH_CACHE') or Path.home()/'.cache'/'jellyfish_nbdev').expanduser()
 
 def _code_hash() -> str:
-    "Short hash of the source of the modules that make a tiny survey (mock generator and ingestion)."
-    from jellyfish_nbdev import mock, io
+    "Short hash of the source of the modules that make a tiny survey (mock generator, its segmentation, and ingestion)."
+    from jellyfish_nbdev import mock, segment, io
     h = hashlib.sha1()
-    for m in (mock, io): h.update(Path(m.__file__).read_bytes())
+    for m in (mock, segment, io): h.update(Path(m.__file__).read_bytes())
     return h.hexdigest()[:8]
 
 def tiny_survey(n: int = 24, size: int = 64, seed: int = 0) -> Path:
