@@ -31,15 +31,27 @@ from .core import N_BANDS, RGB_BANDS, show_rgb
 from .segment import detection_image, central_segment   # the source detection the mock uses too, one copy
 
 # %% ../nbs/03_data.ipynb #8c04c1c4
+def _resolved(data_dir: Path, paths) -> list[str]:
+    "`str((data_dir/p).resolve())` for each `p` of `paths`, resolving each folder once (100,000 per-file `resolve` calls take seconds)."
+    folders, out = {}, []
+    for p in paths:
+        q = data_dir/p
+        if q.name in ('', '.', '..') or os.path.islink(q): out.append(str(q.resolve())); continue   # the rare cases: in full
+        if q.parent not in folders: folders[q.parent] = q.parent.resolve()
+        out.append(str(folders[q.parent]/q.name))
+    return out
+
 def load_manifest(data_dir) -> pd.DataFrame:
     "The ingested galaxies (status 'ok') of `data_dir/manifest.csv`, with absolute stack paths and binary labels."
     data_dir = Path(data_dir)
     f = data_dir/'manifest.csv'
     if not f.is_file(): raise FileNotFoundError(f"{f}: no manifest; run `jellyfish ingest` (io.ingest) first")
     m = pd.read_csv(f, dtype={'galaxy': str, 'path': str, 'reason': str, 'input_key': str}, keep_default_na=False, na_values=[''])
+    missing = {'galaxy', 'path', 'status'} - set(m.columns)
+    if missing: raise ValueError(f"{f} is not a manifest: it lacks the column(s) {sorted(missing)}")
     m = m[m.status == 'ok'].reset_index(drop=True)
     if m.empty: raise ValueError(f"{f}: no galaxy was ingested successfully")
-    m['path'] = [str((data_dir/p).resolve()) for p in m.path]
+    m['path'] = _resolved(data_dir, m.path)
     for src, dst in (('jclass', 'jellyfish'), ('visual_jclass', 'visual_jellyfish')):
         if src in m and dst not in m and pd.api.types.is_numeric_dtype(m[src]) and m[src].notna().all():
             m[dst] = (m[src] > 0).astype(int)

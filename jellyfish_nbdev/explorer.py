@@ -57,16 +57,10 @@ def placeholder_png(size: int = 128) -> bytes:
 
 # %% ../nbs/11_explorer.ipynb #9c458736
 def stack_paths(data_dir) -> dict:
-    "`{galaxy: absolute Path}` of the stacks of the galaxies ingested with status 'ok' in `data_dir/manifest.csv`."
-    data_dir = Path(data_dir)
-    f = data_dir/'manifest.csv'
-    if not f.is_file(): raise FileNotFoundError(f"{f}: no manifest; run `jellyfish ingest` (io.ingest) first")
-    m = pd.read_csv(f, dtype={'galaxy': str, 'path': str, 'status': str}, keep_default_na=False)
-    missing = {'galaxy', 'path'} - set(m.columns)
-    if missing: raise ValueError(f"{f} lacks the column(s) {sorted(missing)}")
-    if 'status' in m.columns: m = m[m.status == 'ok']
-    base = data_dir.resolve()                      # resolved once: 100,000 `Path.resolve` calls take seconds
-    return {g: base/p for g, p in zip(m.galaxy, m.path) if p}
+    "`{galaxy: absolute Path}` of the stacks of the galaxies ingested with status 'ok' in `data_dir/manifest.csv` (read by `data.load_manifest`)."
+    from jellyfish_nbdev.data import load_manifest   # here, not at the top: the explorer starts without fastai until it opens a data folder
+    m = load_manifest(data_dir)
+    return dict(zip(m.galaxy, map(Path, m.path)))
 
 def load_stack(path) -> np.ndarray:
     "The `(C, H, W)` float32 stack stored at `path`; errors name the file."

@@ -411,14 +411,9 @@ def _finish(rows: list, clusters) -> pd.DataFrame:
 
 # %% ../nbs/10_trails.ipynb #166ca40c
 def read_manifest_ok(data_dir) -> pd.DataFrame:
-    "The `ok` rows of `data_dir/manifest.csv` with an absolute `path` column (ValueError naming the file if there is none)."
-    f = Path(data_dir) / 'manifest.csv'
-    if not f.is_file(): raise FileNotFoundError(f"{f}: no manifest (is {data_dir} an ingested data folder?)")
-    man = pd.read_csv(f, dtype={'galaxy': str, 'path': str}, keep_default_na=False, na_values=[''])   # '0001' stays '0001'
-    if not {'galaxy', 'path', 'status'} <= set(man.columns): raise ValueError(f"{f}: not a manifest (columns {list(man.columns)})")
-    man = man[man.status == 'ok'].reset_index(drop=True)
-    man['path'] = [str(Path(data_dir) / p) for p in man.path]
-    return man
+    "The `ok` rows of `data_dir/manifest.csv` with an absolute `path` column: `data.load_manifest`."
+    from jellyfish_nbdev.data import load_manifest   # here, not at the top: trails work on FITS cutouts without fastai
+    return load_manifest(data_dir)
 
 def trails_from_stacks(data_dir, band: str = 'R', arcsinh: bool = True, stretch: bool = False, clusters=None,
                        progress: bool = True, **kwargs) -> pd.DataFrame:
