@@ -234,9 +234,21 @@ def cluster_split(manifest: pd.DataFrame, valid_cluster: str) -> tuple[np.ndarra
     v = c == str(valid_cluster).lower()
     return np.flatnonzero(~v), np.flatnonzero(v)
 
-def leave_one_cluster_out(manifest: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    "(cluster, train, valid) positions for every cluster held out in turn."
-    return [(c, *cluster_split(manifest, c)) for c in sorted(manifest.cluster.astype(str).unique())]
+def leave_one_cluster_out(clusters, # the manifest (its `cluster` column) or the cluster of each galaxy
+                         ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    "`(cluster, train, valid)` positions for every cluster held out in turn, clusters in sorted order (scikit-learn's `LeaveOneGroupOut`)."
+    from sklearn.model_selection import LeaveOneGroupOut
+    if isinstance(clusters, pd.DataFrame):
+        if 'cluster' not in clusters: raise KeyError("the manifest has no 'cluster' column; ingest with a catalogue")
+        clusters = clusters.cluster
+    c = np.asarray(clusters).astype(str)
+    names = np.unique(c)
+    if len(names) < 2: raise ValueError(f"leave-one-cluster-out needs at least two clusters, got {names.tolist()}")
+    low = np.char.lower(names)
+    if len(np.unique(low)) < len(names):
+        clash = [str(n) for n, l in zip(names, low) if (low == l).sum() > 1]
+        raise ValueError(f"cluster names that differ only in case: {clash}; make them consistent (names are case-sensitive)")
+    return [(str(c[te[0]]), tr, te) for tr, te in LeaveOneGroupOut().split(c, groups=c)]
 
 def _label_values(manifest: pd.DataFrame, label: str) -> np.ndarray:
     if label not in manifest: raise KeyError(f"no label column {label!r} in the manifest; columns: {', '.join(manifest.columns)}")
