@@ -28,7 +28,7 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
 from fastprogress.fastprogress import progress_bar
 from astropy.stats import mad_std
 from .core import N_BANDS, RGB_BANDS, show_rgb
-from .segment import detection_image, central_segment   # the source detection the mock uses too, one copy
+from .segment import detection_image, central_segment, rotate180   # the source detection the mock uses too, one copy
 
 # %% ../nbs/03_data.ipynb #8c04c1c4
 def _resolved(data_dir: Path, paths) -> list[str]:
@@ -173,15 +173,6 @@ def mask_other_sources(x: torch.Tensor,    # stacks `(N, 12, H, W)`
     return out
 
 # %% ../nbs/03_data.ipynb #390a4def
-def _rotated180(a, cx: float, cy: float):
-    "`a` `(..., H, W)` (array or tensor) rotated 180° about pixel (`cx`, `cy`), both multiples of ½; pixels from outside the image are 0."
-    H, W = a.shape[-2:]
-    f = a.flip((-2, -1)) if isinstance(a, torch.Tensor) else a[..., ::-1, ::-1]   # out[y] = a[2cy − y] = f[y + dy]
-    dy, dx = H - 1 - round(2 * cy), W - 1 - round(2 * cx)
-    out = a * 0
-    out[..., max(-dy, 0):H - max(dy, 0), max(-dx, 0):W - max(dx, 0)] = f[..., max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)]
-    return out
-
 def rotation_centre(stack: np.ndarray,     # one galaxy's `(12, H, W)` stack
                     search: float = 2.0,    # px from the field's centre to search, in steps of ½ px
                     radius: float = 0.2,    # radius of the inner disc compared, as a fraction of H
@@ -196,14 +187,14 @@ def rotation_centre(stack: np.ndarray,     # one galaxy's `(12, H, W)` stack
     yy, xx = np.mgrid[:box.shape[0], :box.shape[1]]
     disc = (xx + x0 - (W - 1) / 2) ** 2 + (yy + y0 - (H - 1) / 2) ** 2 <= R * R
     steps = np.arange(-search, search + 0.01, 0.5)
-    cost = lambda cx, cy: np.abs(box - _rotated180(box, cx - x0, cy - y0))[disc].sum()
+    cost = lambda cx, cy: np.abs(box - rotate180(box, cx - x0, cy - y0))[disc].sum()
     return min(((cost((W - 1) / 2 + dx, (H - 1) / 2 + dy), (W - 1) / 2 + dx, (H - 1) / 2 + dy) for dy in steps for dx in steps))[1:]
 
 # %% ../nbs/03_data.ipynb #57cbeb0b
 def asymmetry_residual(x: torch.Tensor) -> torch.Tensor:
     "Each stack of `x` `(N, C, H, W)` minus itself rotated 180° about its `rotation_centre`: the symmetric galaxy cancels, a one-sided tail stays."
     xs = x.detach().float().cpu().numpy()
-    return torch.stack([x[i] - _rotated180(x[i], *rotation_centre(s)) for i, s in enumerate(xs)]) if len(x) else x.clone()
+    return torch.stack([x[i] - rotate180(x[i], *rotation_centre(s)) for i, s in enumerate(xs)]) if len(x) else x.clone()
 
 # %% ../nbs/03_data.ipynb #0e4e71ff
 ENCODER_INPUTS = ('bands', 'masked', 'asymmetry')

@@ -6,6 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/segment.html.md"""
 
 # %% ../nbs/02b_segment.ipynb #5e4f1b95
 from __future__ import annotations
+import sys
 import numpy as np
 from scipy import ndimage as ndi
 from .core import band_index
@@ -44,11 +45,17 @@ def central_segment(img,    # a detection image `(H, W)`
     return galaxy, (lab > 0) & ~ndi.binary_dilation(galaxy, iterations=3)
 
 # %% ../nbs/02b_segment.ipynb #5913162c
-def rotate180(a, cx: float, cy: float, fill=0):
-    "`a` rotated by 180° about pixel (`cx`, `cy`), rounded to the nearest half pixel; pixels from outside the image get `fill`."
-    H, W = a.shape
-    yi, xi = int(round(2 * cy)) - np.arange(H), int(round(2 * cx)) - np.arange(W)
-    okr, okc = (yi >= 0) & (yi < H), (xi >= 0) & (xi < W)
-    out = np.full_like(a, fill)
-    out[np.ix_(okr, okc)] = a[np.ix_(yi[okr], xi[okc])]
+def rotate180(a,           # image(s) `(..., H, W)`: a NumPy array or a torch tensor
+              cx: float,   # x (column) of the centre, px; rounded to the nearest half pixel
+              cy: float,   # y (row) of the centre, px; rounded to the nearest half pixel
+              fill=0,      # value of the pixels whose source falls outside the image
+             ):
+    "`a` rotated by 180° about pixel (`cx`, `cy`): output pixel (y, x) is input pixel (2cy − y, 2cx − x), no interpolation."
+    H, W = a.shape[-2:]
+    ys, xs = int(round(2 * cy)), int(round(2 * cx))                   # out[y, x] = a[ys - y, xs - x] = f[H-1-ys+y, W-1-xs+x]
+    torch = sys.modules.get('torch')                                   # a tensor only if torch is loaded: no import here
+    if torch is not None and isinstance(a, torch.Tensor): f, out = a.flip((-2, -1)), torch.full_like(a, fill)
+    else: f, out = a[..., ::-1, ::-1], np.full_like(a, fill)
+    y0, y1, x0, x1 = max(ys - H + 1, 0), min(ys, H - 1) + 1, max(xs - W + 1, 0), min(xs, W - 1) + 1
+    if y0 < y1 and x0 < x1: out[..., y0:y1, x0:x1] = f[..., H - 1 - ys + y0:H - 1 - ys + y1, W - 1 - xs + x0:W - 1 - xs + x1]
     return out
