@@ -19,10 +19,9 @@ Prints a table and writes bench/results/embed_throughput.json.
     python bench/embed_throughput.py --presets cpu --n 256 --rounds 3 --threads 1
     python bench/embed_throughput.py --presets paper --update --threads 1   # one preset, keep the other's numbers
 """
-import argparse, contextlib, json, shutil, statistics, sys, tempfile, time, warnings
+import argparse, json, shutil, statistics, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
-import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))

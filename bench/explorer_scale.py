@@ -30,7 +30,6 @@ def main(argv=None):
     p.add_argument('--out', default=None)
     a = p.parse_args(argv)
     import torch; torch.set_num_threads(a.threads)
-    from jellyfish_nbdev.search import l2_normalise
     from jellyfish_nbdev.explorer import Explorer
     from jellyfish_nbdev.synth import synthetic_representations, _synthetic_stack, CLUSTERS
     rng = np.random.default_rng(0)

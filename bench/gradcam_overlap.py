@@ -49,7 +49,6 @@ def main(argv=None):
     import torch
     torch.set_num_threads(a.threads)
     warnings.filterwarnings('ignore', category=RuntimeWarning)
-    from sklearn.metrics import roc_auc_score
     from jellyfish_nbdev.data import load_manifest, load_stacks, leave_one_cluster_out
     from jellyfish_nbdev.simclr import load_encoder
     from jellyfish_nbdev.linear import (fit_linear, fit_supervised, JellyfishClassifier, predict_images, load_features,

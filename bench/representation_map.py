@@ -11,7 +11,7 @@ bench/results/representation_map.json.
 
     python bench/representation_map.py --run runs/demo --sizes 10000,100000
 """
-import argparse, os, sys, time
+import argparse, sys, time
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))

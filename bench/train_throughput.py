@@ -32,7 +32,7 @@ variant gets: the paper pipeline's worker processes claim extra cores).
 Prints a table and writes bench/results/train_throughput.json. fp32 vs bf16 and NCHW vs channels-last are
 measured by bench/simclr_speed.py (results/simclr_speed.json); this script uses each preset's own choice.
 """
-import argparse, contextlib, io, json, math, os, statistics, sys, time, warnings
+import argparse, contextlib, json, os, statistics, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch

@@ -11,7 +11,7 @@ __all__ = ['DETECTION_BANDS', 'ENCODER_INPUTS', 'JELLYFISH_VOCAB', 'load_manifes
            'StackIndex', 'StackDL', 'BandNormalize', 'survey_datablock', 'survey_dls']
 
 # %% ../nbs/03_data.ipynb #54ec7280
-import os, json, time, shutil, hashlib, tempfile, contextlib, warnings, io as _stdio
+import os, hashlib, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -20,11 +20,11 @@ import torch
 from fastcore.basics import first
 with warnings.catch_warnings():   # fastai still calls torch.jit.script, deprecated in recent PyTorch
     warnings.simplefilter('ignore', FutureWarning)
-    from fastai.torch_core import TensorImage, TensorCategory
+    from fastai.torch_core import TensorImage
     from fastai.data.core import TfmdDL, DataLoaders
     from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
     from fastai.data.transforms import IndexSplitter, Normalize, Transform
-    import fastai.vision.data  # registers fastai's show_batch for TensorImage: one grid of images
+    import fastai.vision.data  # noqa: F401 (imported to register fastai's show_batch for TensorImage: one grid of images)
 from fastprogress.fastprogress import progress_bar
 from astropy.stats import mad_std
 from .core import N_BANDS, RGB_BANDS, show_rgb

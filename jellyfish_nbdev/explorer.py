@@ -17,7 +17,7 @@ import pandas as pd
 import ipywidgets as W
 from fastcore.basics import patch
 from PIL import Image as PILImage, ImageDraw
-from .core import lupton_rgb, band_index, RGB_BANDS, N_BANDS
+from .core import lupton_rgb, RGB_BANDS
 from .search import SimilarityIndex, l2_normalise, load_embeddings, N_JCLASS
 from .io import save_text
 

@@ -21,7 +21,7 @@ from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.callback.core import Callback
-from fastai.callback.schedule import fit_one_cycle
+from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (imported to patch Learner.fit_one_cycle)
 from fastai.losses import BCEWithLogitsLossFlat
 from .core import set_seed, default_device
 

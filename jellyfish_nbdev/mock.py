@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/mock.html.md"""
 
 # %% ../nbs/02_mock.ipynb #83f62314
 from __future__ import annotations
-import os, io, re, time, tempfile
+import io, re, time
 from pathlib import Path
 import numpy as np
 import pandas as pd

@@ -6,8 +6,8 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/pipeline.html.md"""
 
 # %% ../nbs/13_pipeline.ipynb #8caec673
 from __future__ import annotations
-import base64, hashlib, html, io as _io, json, os, platform, time, warnings
-from dataclasses import dataclass, field, asdict
+import base64, hashlib, html, json, os, platform, time, warnings
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ import torch
 import matplotlib
 import matplotlib.pyplot as plt
 import jellyfish_nbdev
-from .core import set_seed, lupton_rgb, show_rgb
+from .core import set_seed, show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0

@@ -6,19 +6,19 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/search.html.md"""
 
 # %% ../nbs/08_search.ipynb #84780c57
 from __future__ import annotations
-import os, io, json, time, hashlib, tempfile, warnings
+import os, io, json, time, hashlib, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import faiss
 from fastcore.basics import patch
-from .io import atomic_write, save_npy, save_csv
+from .io import atomic_write
 
 # %% auto #0
 __all__ = ['ENGINES', 'INDEX_FORMAT', 'N_JCLASS', 'PRIOR_WEIGHTS', 'LABEL_SOURCES', 'l2_normalise', 'load_embeddings',
            'embeddings_key', 'ExactEngine', 'FaissEngine', 'SimilarityIndex', 'recall_at_k', 'measure_engines',
-           'search', 'parse_votes', 'vote_counts', 'ordinal_confusion', 'dawid_skene', 'neighbour_votes',
+           'search_galaxy', 'parse_votes', 'vote_counts', 'ordinal_confusion', 'dawid_skene', 'neighbour_votes',
            'refine_jclass', 'refinement_report', 'precision_at_k']
 
 # %% ../nbs/08_search.ipynb #477e18ba
@@ -415,22 +415,22 @@ def measure_engines(ids, x, engines=ENGINES, k: int = 10, n_queries: int = 500, 
     return pd.DataFrame(records)
 
 # %% ../nbs/08_search.ipynb #6332c9af
-def search(emb_dir: str,  # embedding folder (embeddings_norm.npy or embeddings.npy, galaxies.csv, optional catalog.csv)
-           galaxy: str,  # id of the query galaxy
-           k: int = 10,  # number of neighbours
-           engine: str = 'exact',  # 'exact', 'ivf' (approximate, faiss IVF-Flat) or 'hnsw' (faiss HNSW)
-           index: str = None,  # saved index file: loaded if it exists, else built with `engine` and saved there
-           columns: str = 'jclass,visual_jclass,cluster',  # catalogue columns to show, comma-separated ('all' for every one)
-          ):
+def search_galaxy(emb_dir: str,  # embedding folder (embeddings_norm.npy or embeddings.npy, galaxies.csv, optional catalog.csv)
+                  galaxy: str,  # id of the query galaxy
+                  k: int = 10,  # number of neighbours
+                  engine: str = 'exact',  # 'exact', 'ivf' (approximate, faiss IVF-Flat) or 'hnsw' (faiss HNSW)
+                  index: str = None,  # saved index file: loaded if it exists, else built with `engine` and saved there
+                  columns: str = 'jclass,visual_jclass,cluster',  # catalogue columns to show, comma-separated ('all' for every one)
+                 ):
     "Print the `k` galaxies most similar to `galaxy` (cosine of the representations) and return them as a DataFrame."
     ids, x, cat = load_embeddings(emb_dir)
     key = embeddings_key(ids, x)
     if index is not None and Path(index).exists():
         idx = SimilarityIndex.load(index)
         if len(idx) != len(ids) or not np.array_equal(idx.ids, ids) or idx.source_key != key:
-            why = 'other galaxies' if len(idx) != len(ids) or not np.array_equal(idx.ids, ids) else \
-                  'other vectors (re-embedded?)' if idx.source_key else 'embeddings of unknown content'
-            raise ValueError(f"index file {index} was built from other embeddings than {emb_dir} ({why}); delete it to rebuild")
+                   why = 'other galaxies' if len(idx) != len(ids) or not np.array_equal(idx.ids, ids) else \
+                         'other vectors (re-embedded?)' if idx.source_key else 'embeddings of unknown content'
+                   raise ValueError(f"index file {index} was built from other embeddings than {emb_dir} ({why}); delete it to rebuild")
         idx.catalog = idx._align(cat) if cat is not None else idx.catalog
         print(f"loaded {idx} from {index}")
     else:

@@ -33,7 +33,7 @@ def _code_hash() -> str:
 def tiny_survey(n: int = 24, size: int = 64, seed: int = 0) -> Path:
     "Data folder of a small ingested mock survey (`n` galaxies, `size` px, `seed`), built once into the cache."
     from jellyfish_nbdev.mock import make_mock_survey
-    from jellyfish_nbdev.io import ingest, save_csv
+    from jellyfish_nbdev.io import ingest
     root = cache_dir(); root.mkdir(parents=True, exist_ok=True)
     final = root/f'tiny-n{n}-s{size}-seed{seed}-{_code_hash()}'
     if (final/'survey.json').is_file(): return final

@@ -346,7 +346,6 @@ def size_by_jclass(m: pd.DataFrame, band: str = 'R', good_only: bool = False) ->
     return pd.concat([b.groupby('jclass').size().rename('n'), q], axis=1).round(2)
 
 # %% ../nbs/10_trails.ipynb #e4738abf
-import os
 from pathlib import Path
 from astropy.io import fits
 from fastprogress.fastprogress import progress_bar
@@ -520,7 +519,6 @@ def show_trail(stack, row, ax=None, expected_deg: float | None = None, crop: int
     centroid +, peak x, a fixed-length arrow along `angle_deg`; `expected_deg` (pixel angle) as a dashed
     arrow; the direction to the cluster centre (from `cluster_pa_deg`, north-up images) in a corner.
     `crop`: half-size in px of a window around the centroid. Returns `ax`."""
-    import matplotlib.pyplot as plt
     from jellyfish_nbdev.core import show_rgb
     g = row if isinstance(row, dict) else (row.to_dict() if hasattr(row, 'to_dict') else row.as_dict())
     h, w = np.shape(stack)[-2:]
