@@ -1,7 +1,10 @@
-"""Small helpers shared by the bench/ scripts (machine description, atomic JSON). Running it does nothing."""
+"""Small helpers shared by the bench/ scripts (machine description, JSON results). Running it does nothing.
+
+They reuse the package: `io.save_text` writes atomically, `pipeline.software_versions` names the software."""
 import json, os, platform, time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / 'results'
 
 
@@ -15,22 +18,34 @@ def cpu_name() -> str:
 
 
 def machine() -> dict:
-    "What the numbers were measured on: CPU, cores, threads, load, versions, date."
+    "What the numbers were measured on: CPU, cores, threads, load, date, and the software versions (`pipeline.software_versions`)."
     import torch
-    return dict(cpu=cpu_name(), cpus=os.cpu_count(), torch_threads=torch.get_num_threads(), torch=torch.__version__,
-                python=platform.python_version(), cuda=torch.cuda.is_available(),
+    from jellyfish_nbdev.pipeline import software_versions
+    v = software_versions()
+    return dict(cpu=cpu_name(), cpus=os.cpu_count(), torch_threads=torch.get_num_threads(), torch=v['torch'],
+                python=v['python'], cuda=torch.cuda.is_available(),
                 gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-                loadavg=[round(v, 2) for v in os.getloadavg()], date=time.strftime('%Y-%m-%d %H:%M'))
+                loadavg=[round(x, 2) for x in os.getloadavg()], date=time.strftime('%Y-%m-%d %H:%M'),
+                versions={k: x for k, x in v.items() if k != 'machine'})
+
+
+def portable(x, root: Path = ROOT):
+    """`x` with every absolute path (a `Path`, or a string that is one) made relative to the repository `root`, in nested
+    dicts and lists; a path outside the repository (a temporary file) keeps its name only."""
+    if isinstance(x, dict): return {k: portable(v, root) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [portable(v, root) for v in x]
+    if isinstance(x, Path) or (isinstance(x, str) and '\n' not in x and os.path.isabs(x)):
+        p, root = Path(os.path.abspath(x)) if os.path.isabs(x) else Path(x), Path(os.path.abspath(root))
+        if not p.is_absolute(): return p.as_posix()
+        return p.relative_to(root).as_posix() if p == root or root in p.parents else p.name
+    return x
 
 
 def write_json(name: str, result: dict, out=None) -> Path:
-    "Write `result` to bench/results/`name`.json (or `out`) atomically; return the path."
+    "Write `result` (paths made relative to the repository) to bench/results/`name`.json (or `out`) atomically; return the path."
+    from jellyfish_nbdev.io import save_text
     out = Path(out) if out else RESULTS / f'{name}.json'
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f'.{out.name}.{os.getpid()}.tmp')
-    tmp.write_text(json.dumps(result, indent=1, default=str))
-    os.replace(tmp, out)
-    return out
+    return save_text(out, json.dumps(portable(result), indent=1, default=str))
 
 
 def table(rows: list, cols: list, fmt: dict | None = None) -> str:

@@ -19,17 +19,17 @@ Prints a table and writes bench/results/embed_throughput.json.
     python bench/embed_throughput.py --presets cpu --n 256 --rounds 3 --threads 1
     python bench/embed_throughput.py --presets paper --update --threads 1   # one preset, keep the other's numbers
 """
-import argparse, contextlib, json, shutil, statistics, sys, tempfile, time, warnings
+import argparse, json, shutil, statistics, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
-import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json, table, RESULTS
 
 warnings.filterwarnings('ignore', category=FutureWarning)
-from jellyfish_nbdev.data import tiny_survey, load_manifest, load_stacks, band_stats
+from jellyfish_nbdev.data import load_manifest, load_stacks, band_stats
+from jellyfish_nbdev.synth import tiny_survey
 from jellyfish_nbdev.simclr import get_preset, make_encoder, encoder_inputs, cpu_has_bf16
 from jellyfish_nbdev.embed import embed_tensor, embed_catalog
 

@@ -1,7 +1,7 @@
 """The explorer on a survey-sized catalogue: 100,000 synthetic representations, thumbnails made lazily.
 
 Writes an embedding folder of `--n` synthetic 512-d representations
-(`jellyfish_nbdev.search.synthetic_representations`) with a catalogue (cluster, JClass) and a 2-D
+(`jellyfish_nbdev.synth.synthetic_representations`) with a catalogue (cluster, JClass) and a 2-D
 map, and a data folder whose manifest lists every galaxy but whose stacks are only `--stacks`
 files shared round-robin (the explorer reads a stack only for a thumbnail it shows). Then times:
 opening the `Explorer` (index, catalogue, widgets, first query), queries of random galaxies (search,
@@ -30,8 +30,8 @@ def main(argv=None):
     p.add_argument('--out', default=None)
     a = p.parse_args(argv)
     import torch; torch.set_num_threads(a.threads)
-    from jellyfish_nbdev.search import synthetic_representations, l2_normalise
-    from jellyfish_nbdev.explorer import Explorer, _synthetic_stack, CLUSTERS
+    from jellyfish_nbdev.explorer import Explorer
+    from jellyfish_nbdev.synth import synthetic_representations, _synthetic_stack, CLUSTERS
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp); emb, data = tmp / 'emb', tmp / 'data'

@@ -49,11 +49,10 @@ def main(argv=None):
     import torch
     torch.set_num_threads(a.threads)
     warnings.filterwarnings('ignore', category=RuntimeWarning)
-    from sklearn.metrics import roc_auc_score
-    from jellyfish_nbdev.data import load_manifest, load_stacks
+    from jellyfish_nbdev.data import load_manifest, load_stacks, leave_one_cluster_out
     from jellyfish_nbdev.simclr import load_encoder
     from jellyfish_nbdev.linear import (fit_linear, fit_supervised, JellyfishClassifier, predict_images, load_features,
-                                        cluster_folds, paper_split)
+                                        paper_split)
     from jellyfish_nbdev.gradcam import tail_overlap_table
 
     t0 = time.perf_counter()
@@ -63,7 +62,7 @@ def main(argv=None):
     enc, config = load_encoder(run / 'pretrain')
     y = (pd.to_numeric(man.visual_jclass) > 0).astype(int).values
     truth = (man.jclass > 0).astype(int).values
-    folds = cluster_folds(man.cluster) if a.folds == 'loco' else paper_split(man.cluster)
+    folds = leave_one_cluster_out(man.cluster) if a.folds == 'loco' else paper_split(man.cluster)
     occ = [dict(zip(('patch', 'stride', 'fill'), (int(s.split(':')[0]), int(s.split(':')[1]), s.split(':')[2]))) for s in a.occlusion.split(',') if s]
     print(f"{run}: {len(man)} galaxies, {truth.sum()} jellyfish (JClass {man.jclass[truth > 0].value_counts().sort_index().to_dict()}), "
           f"folds {[f[0] for f in folds]}, views {config['size']} px", flush=True)

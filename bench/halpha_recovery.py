@@ -101,7 +101,7 @@ def main(argv=None):
             print(f"  {name}: {rows[-1]['seconds']} s", flush=True)
             if name == 'default':
                 res['flags'] = recs[name]['n_flagged']
-                import numpy as np, pandas as pd
+                import pandas as pd
                 cat = pd.read_csv(tmp / 'mock' / 'catalog.csv').set_index('galaxy')
                 b = t[t.flag.fillna('').isin(['', 'no_detection']) & (t.snr_total >= 10) & (t.true_total > 0)]
                 ratio = b.flux_total / b.true_total

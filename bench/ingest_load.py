@@ -5,11 +5,11 @@ Prints a table and writes bench/results/ingest_load.json.
 """
 import argparse, contextlib, io, json, os, platform, shutil, tempfile, time
 from pathlib import Path
-import numpy as np, torch
+import torch
 
 from jellyfish_nbdev.mock import make_mock_survey
 from jellyfish_nbdev.io import ingest
-from jellyfish_nbdev.data import load_stacks, load_manifest, survey_dls, survey_datablock, band_stats
+from jellyfish_nbdev.data import load_stacks, load_manifest, survey_dls, survey_datablock
 from fastai.data.core import TfmdDL
 
 

@@ -1,7 +1,7 @@
 """A 2-D map of the representations: UMAP (umap-learn) vs scikit-learn's t-SNE, time and quality.
 
 On the demo run's embeddings (if `--run` has them) and on synthetic 512-d representations
-(`jellyfish_nbdev.search.synthetic_representations`) of `--sizes` galaxies, each method maps the
+(`jellyfish_nbdev.synth.synthetic_representations`) of `--sizes` galaxies, each method maps the
 unit vectors to 2-D; we report the wall time and two qualities: trustworthiness (scikit-learn, on a
 2,000-point subsample, 10 neighbours: are the map's neighbours true neighbours?) and kNN label
 agreement (the share of each point's 10 map neighbours with its label, JClass on the demo, mixture
@@ -11,7 +11,7 @@ bench/results/representation_map.json.
 
     python bench/representation_map.py --run runs/demo --sizes 10000,100000
 """
-import argparse, os, sys, time
+import argparse, sys, time
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
@@ -49,7 +49,8 @@ def main(argv=None):
     p.add_argument('--out', default=None)
     a = p.parse_args(argv)
     from sklearn.manifold import trustworthiness
-    from jellyfish_nbdev.search import synthetic_representations, load_embeddings
+    from jellyfish_nbdev.search import load_embeddings
+    from jellyfish_nbdev.synth import synthetic_representations
     sets = []
     emb = Path(a.run) / 'embeddings'
     if (emb / 'embeddings.npy').exists():

@@ -1,6 +1,6 @@
 """Query by example at survey scale: exact vs approximate (faiss) search over synthetic representations.
 
-One million synthetic 512-d unit vectors (`jellyfish_nbdev.search.synthetic_representations`: a
+One million synthetic 512-d unit vectors (`jellyfish_nbdev.synth.synthetic_representations`: a
 clustered, low-intrinsic-dimension mixture, not uniform noise, see nbs/08_search.ipynb) are indexed
 by each engine; for each we report build and calibration time, memory, p50/p99 single-query
 latency (a catalogue galaxy asked one at a time, itself excluded), batch throughput and recall@10
@@ -29,7 +29,8 @@ def main(argv=None):
 
     import faiss, torch
     faiss.omp_set_num_threads(a.threads); torch.set_num_threads(a.threads)
-    from jellyfish_nbdev.search import synthetic_representations, neighbour_difficulty, measure_engines
+    from jellyfish_nbdev.search import neighbour_difficulty, measure_engines
+    from jellyfish_nbdev.synth import synthetic_representations
 
     load_before = os.getloadavg()                  # the machine may be shared: say how busy it was
     t = time.perf_counter()
@@ -55,7 +56,7 @@ def main(argv=None):
 
     result = dict(benchmark='search', date=time.strftime('%Y-%m-%d %H:%M:%S'), n=a.n, d=a.d, threads=a.threads,
                   queries=a.queries, target_recall=a.target, generator=dict(
-                      function='jellyfish_nbdev.search.synthetic_representations',
+                      function='jellyfish_nbdev.synth.synthetic_representations',
                       n_clusters=1000, latent_dim=64, spread=0.6, noise=0.02, seed=0), generate_s=gen_s,
                   difficulty=diff, machine=dict(platform=platform.platform(), cpus=os.cpu_count(),
                                                 python=platform.python_version()),

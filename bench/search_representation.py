@@ -21,10 +21,10 @@ import numpy as np, pandas as pd, torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json
-from jellyfish_nbdev.data import load_manifest, load_stacks
+from jellyfish_nbdev.data import load_manifest, load_stacks, leave_one_cluster_out
 from fastai.callback.hook import hook_outputs
 from jellyfish_nbdev.simclr import load_encoder, represent, make_encoder, encoder_inputs, projection_head
-from jellyfish_nbdev.linear import cluster_folds, fit_supervised
+from jellyfish_nbdev.linear import fit_supervised
 from jellyfish_nbdev.search import SimilarityIndex, precision_at_k
 
 
@@ -70,7 +70,7 @@ def main():
     a = ap.parse_args()
     t0 = time.time()
     man = load_manifest(Path(a.run) / 'data'); x = load_stacks(man)
-    folds = cluster_folds(man.cluster)
+    folds = leave_one_cluster_out(man.cluster)
     enc, config = load_encoder(Path(a.run) / 'pretrain')
     ssl = represent(enc, x, config).numpy()
     torch.manual_seed(0)

@@ -13,7 +13,6 @@ fair on a shared machine; the table reports the median step time of each variant
 Prints a table and writes bench/results/simclr_speed.json.
 """
 import argparse, os, statistics, time
-from pathlib import Path
 import torch
 from _util import machine, write_json
 from jellyfish_nbdev.augment import augment_views

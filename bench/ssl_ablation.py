@@ -22,9 +22,9 @@ import numpy as np, pandas as pd, torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json
-from jellyfish_nbdev.data import load_manifest, load_stacks, input_stacks
+from jellyfish_nbdev.data import load_manifest, load_stacks, input_stacks, leave_one_cluster_out
 from jellyfish_nbdev.simclr import PRESETS, pretrain, load_encoder, represent, make_encoder
-from jellyfish_nbdev.linear import held_out_predictions, score_metrics, cluster_folds, score_profile, encoded_properties
+from jellyfish_nbdev.linear import held_out_predictions, score_metrics, score_profile, encoded_properties
 from jellyfish_nbdev.pipeline import galaxy_properties
 from jellyfish_nbdev.search import SimilarityIndex, precision_at_k
 
@@ -47,7 +47,7 @@ def score(feats, man) -> dict:
     "The yardstick on frozen representations: linear learner on visual labels, LOCO, 3 seeds, against the truth."
     y_vis = (man.visual_jclass > 0).astype(int).values
     y = (man.jclass > 0).astype(int).values
-    preds = held_out_predictions(feats, None, y_vis, cluster_folds(man.cluster), seeds=(0, 1, 2), supervised=False)
+    preds = held_out_predictions(feats, None, y_vis, leave_one_cluster_out(man.cluster), seeds=(0, 1, 2), supervised=False)
     preds = preds[preds.method == 'ssl_linear']
     m = score_metrics(preds, {'truth': y})
     m = m[m.fold == 'overall']

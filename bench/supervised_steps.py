@@ -11,8 +11,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json
-from jellyfish_nbdev.data import load_manifest, load_stacks
-from jellyfish_nbdev.linear import held_out_predictions, score_metrics, cluster_folds
+from jellyfish_nbdev.data import load_manifest, load_stacks, leave_one_cluster_out
+from jellyfish_nbdev.linear import held_out_predictions, score_metrics
 
 
 def main():
@@ -25,7 +25,7 @@ def main():
     rows, t0 = [], time.time()
     for ep in a.epochs:
         t = time.time()
-        p = held_out_predictions(None, x, y_vis, cluster_folds(man.cluster), seeds=tuple(a.seeds), sup_epochs=ep)
+        p = held_out_predictions(None, x, y_vis, leave_one_cluster_out(man.cluster), seeds=tuple(a.seeds), sup_epochs=ep)
         m = score_metrics(p, {'truth': y, 'visual': y_vis})
         m = m[m.fold == 'overall']
         for lab, g in m.groupby('labels'):

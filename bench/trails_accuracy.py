@@ -20,7 +20,6 @@ Prints the tables and writes bench/results/trails_accuracy.json.
 """
 import argparse, contextlib, io, json, platform, tempfile, time, warnings
 from pathlib import Path
-import numpy as np
 import pandas as pd
 
 

@@ -32,7 +32,7 @@ variant gets: the paper pipeline's worker processes claim extra cores).
 Prints a table and writes bench/results/train_throughput.json. fp32 vs bf16 and NCHW vs channels-last are
 measured by bench/simclr_speed.py (results/simclr_speed.json); this script uses each preset's own choice.
 """
-import argparse, contextlib, io, json, math, os, statistics, sys, time, warnings
+import argparse, contextlib, json, os, statistics, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -44,7 +44,8 @@ from _util import machine, write_json, table, RESULTS
 
 warnings.filterwarnings('ignore', category=FutureWarning)
 from fastai.callback.core import Callback
-from jellyfish_nbdev.data import tiny_survey, load_manifest, load_stacks, band_stats
+from jellyfish_nbdev.data import load_manifest, load_stacks, band_stats
+from jellyfish_nbdev.synth import tiny_survey
 from jellyfish_nbdev.augment import augment_views
 from jellyfish_nbdev.simclr import (get_preset, make_encoder, projection_head, SimCLRModel, nt_xent, simclr_learner,
                                     cpu_has_bf16, adamw)

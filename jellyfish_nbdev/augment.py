@@ -7,7 +7,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/augment.html.md"""
 # %% ../nbs/04_augment.ipynb #11d820f7
 from __future__ import annotations
 import math, os
-from dataclasses import dataclass, asdict, replace, fields
+from dataclasses import dataclass, asdict, fields
 import torch
 import torch.nn.functional as F
 from .core import PIXEL_SCALE, show_rgb

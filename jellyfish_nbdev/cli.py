@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/cli.html.md"""
 
 # %% ../nbs/14_cli.ipynb #9f62c54e
 from __future__ import annotations
-import sys, os, re, importlib, argparse, platform, traceback, warnings
+import sys, os, re, importlib, platform, warnings
 from fastcore.script import anno_parser
 import jellyfish_nbdev
 
@@ -24,7 +24,7 @@ SUBCOMMANDS = {
     'cv':       ('jellyfish_nbdev.simclr', 'cross_validate', 'k-fold cross-validation of the pretraining (pair retrieval)'),
     'embed':    ('jellyfish_nbdev.embed', 'embed', 'representations of a catalogue (sharded, resumable)'),
     'evaluate': ('jellyfish_nbdev.linear', 'evaluate', 'linear learner vs supervised baseline, leave-one-cluster-out'),
-    'search':   ('jellyfish_nbdev.search', 'search', 'query by example: the nearest neighbours of a galaxy'),
+    'search':   ('jellyfish_nbdev.search', 'search_galaxy', 'query by example: the nearest neighbours of a galaxy'),
     'trails':   ('jellyfish_nbdev.trails', 'trails', 'trail vectors (centroid -> brightness peak) of a data set'),
     'halpha':   ('jellyfish_nbdev.halpha', 'halpha', 'H-alpha+[NII] maps, disc/tail fluxes, tail fractions and SFRs'),
     'pretrain-ddp': ('jellyfish_nbdev.distributed', 'pretrain_ddp', 'SimCLR across processes (launch with torchrun)'),

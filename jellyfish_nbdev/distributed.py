@@ -9,7 +9,6 @@ from __future__ import annotations
 import os, sys, json, math, hashlib, builtins, datetime, subprocess
 from dataclasses import replace
 from pathlib import Path
-import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
@@ -23,11 +22,9 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     from fastai.callback.core import Callback
     from fastai.torch_core import rank_distrib
     from fastai.data.load import DataLoader
-    from jellyfish_nbdev.core import BAND_SUFFIXES
-    from jellyfish_nbdev.data import band_stats
     from jellyfish_nbdev.io import atomic_write, save_text
-    from jellyfish_nbdev.simclr import (get_preset, simclr_learner, fit_simclr, make_encoder, nt_xent, NTXentLoss, SimCLR,
-                                        EpochCheckpoint, load_checkpoint, plot_history, _load_stacks, _split, run_config, resume_run,
+    from jellyfish_nbdev.simclr import (get_preset, simclr_learner, fit_simclr, nt_xent, NTXentLoss, SimCLR,
+                                        EpochCheckpoint, plot_history, _load_stacks, _split, run_config, resume_run,
                                         check_pretrain_args)
     from jellyfish_nbdev.embed import embed_catalog, merge_embeddings
 

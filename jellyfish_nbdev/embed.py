@@ -6,13 +6,13 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/embed.html.md"""
 
 # %% ../nbs/06_embed.ipynb #baf0e328
 from __future__ import annotations
-import os, json, shutil, hashlib, tempfile
+import os, json, hashlib
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 from fastprogress.fastprogress import progress_bar
-from .core import default_device, N_BANDS
+from .core import N_BANDS
 from .data import load_manifest, load_stacks, field_crop
 from .simclr import load_encoder, represent
 from .search import l2_normalise

@@ -17,17 +17,16 @@ import pandas as pd
 import ipywidgets as W
 from fastcore.basics import patch
 from PIL import Image as PILImage, ImageDraw
-from .core import lupton_rgb, band_index, RGB_BANDS, N_BANDS
+from .core import lupton_rgb, RGB_BANDS
 from .search import SimilarityIndex, l2_normalise, load_embeddings, N_JCLASS
 from .io import save_text
 
 # %% auto #0
-__all__ = ['BAND_PRESETS', 'HISTORY_COLUMNS', 'LABEL_COLUMNS', 'CLUSTERS', 'MAP_CSV', 'JCLASS_COLORS', 'JCLASS_NAMES',
-           'HALPHA_PRESET', 'RUN_TABLES', 'composite_png', 'placeholder_png', 'stack_paths', 'load_stack',
-           'history_path', 'read_history', 'labels_from_history', 'atomic_write_text', 'LabelStore',
-           'synthetic_explorer_data', 'representation_map', 'read_map', 'map_colours', 'plot_map',
-           'enable_colab_widgets', 'halpha_png', 'Explorer', 'explorer_from_run', 'synthetic_run', 'app_notebook',
-           'explore']
+__all__ = ['BAND_PRESETS', 'HISTORY_COLUMNS', 'LABEL_COLUMNS', 'MAP_CSV', 'JCLASS_COLORS', 'JCLASS_NAMES', 'HALPHA_PRESET',
+           'RUN_TABLES', 'composite_png', 'placeholder_png', 'stack_paths', 'load_stack', 'history_path',
+           'read_history', 'labels_from_history', 'atomic_write_text', 'LabelStore', 'representation_map', 'read_map',
+           'map_colours', 'plot_map', 'enable_colab_widgets', 'halpha_png', 'Explorer', 'explorer_from_run',
+           'app_notebook', 'explore']
 
 # %% ../nbs/11_explorer.ipynb #6c87ebd7
 BAND_PRESETS = {
@@ -58,16 +57,10 @@ def placeholder_png(size: int = 128) -> bytes:
 
 # %% ../nbs/11_explorer.ipynb #9c458736
 def stack_paths(data_dir) -> dict:
-    "`{galaxy: absolute Path}` of the stacks of the galaxies ingested with status 'ok' in `data_dir/manifest.csv`."
-    data_dir = Path(data_dir)
-    f = data_dir/'manifest.csv'
-    if not f.is_file(): raise FileNotFoundError(f"{f}: no manifest; run `jellyfish ingest` (io.ingest) first")
-    m = pd.read_csv(f, dtype={'galaxy': str, 'path': str, 'status': str}, keep_default_na=False)
-    missing = {'galaxy', 'path'} - set(m.columns)
-    if missing: raise ValueError(f"{f} lacks the column(s) {sorted(missing)}")
-    if 'status' in m.columns: m = m[m.status == 'ok']
-    base = data_dir.resolve()                      # resolved once: 100,000 `Path.resolve` calls take seconds
-    return {g: base/p for g, p in zip(m.galaxy, m.path) if p}
+    "`{galaxy: absolute Path}` of the stacks of the galaxies ingested with status 'ok' in `data_dir/manifest.csv` (read by `data.load_manifest`)."
+    from jellyfish_nbdev.data import load_manifest   # here, not at the top: the explorer starts without fastai until it opens a data folder
+    m = load_manifest(data_dir)
+    return dict(zip(m.galaxy, map(Path, m.path)))
 
 def load_stack(path) -> np.ndarray:
     "The `(C, H, W)` float32 stack stored at `path`; errors name the file."
@@ -260,58 +253,6 @@ class LabelStore:
         return True
 
     def __repr__(self): return f"LabelStore({len(self)} labels in {self.path.name})"
-
-# %% ../nbs/11_explorer.ipynb #9a86f44e
-CLUSTERS = ('Antlia', 'Fornax', 'Hydra')
-
-def _synthetic_stack(rng, size: int, jclass: int, angle: float):
-    "One `(12, size, size)` arcsinh-scaled stack: disc + (jellyfish) Hα-bright trail of knots + noise; also the disc's q, PA, scale."
-    yy, xx = np.mgrid[:size, :size].astype(np.float32) - (size - 1) / 2
-    q, pa, h = rng.uniform(0.35, 1.0), rng.uniform(0, np.pi), rng.uniform(0.05, 0.1) * size
-    u, v = xx * np.cos(pa) + yy * np.sin(pa), -xx * np.sin(pa) + yy * np.cos(pa)
-    disc = np.exp(-np.hypot(u, v / q) / h)
-    sed_old = np.linspace(0.35, 1.0, N_BANDS)                         # redder is brighter
-    sed_sf = np.array([1.0, 1.2, 0.8, 0.9, 0.8, 0.8, 0.6, 0.5, 3.0, 0.35, 0.3, 0.3])  # blue + Hα (J0660)
-    img = sed_old[:, None, None] * disc[None]
-    if jclass > 0:
-        tail = np.zeros_like(disc)
-        length = (0.12 + 0.07 * jclass) * size
-        for t in rng.uniform(0.3, 1.0, 3 + 2 * jclass):
-            cx, cy = t * length * np.cos(angle), t * length * np.sin(angle)
-            cx, cy = cx + rng.normal(0, 0.03 * size), cy + rng.normal(0, 0.03 * size)
-            tail += (0.15 + 0.06 * jclass) * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * (0.02 * size) ** 2))
-        img = img + sed_sf[:, None, None] * tail[None]
-    img = img + rng.normal(0, 0.01, img.shape)
-    return np.arcsinh(img / 0.05).astype(np.float32), q, pa, h / size
-
-def synthetic_explorer_data(out, n: int = 40, size: int = 64, dim: int = 32, seed: int = 0):
-    "Write a small synthetic survey for the explorer: `out/emb` (embedding folder) and `out/data` (ingested stacks + manifest); return both paths."
-    out = Path(out); emb, data = out/'emb', out/'data'
-    (data/'stacks').mkdir(parents=True, exist_ok=True); emb.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    jclass = rng.choice(N_JCLASS, size=n, p=[0.5, 0.1, 0.1, 0.1, 0.1, 0.1])
-    angle = rng.uniform(-np.pi, np.pi, n)
-    ids = [f'SYN{i:04d}' for i in range(n)]
-    feats, man = [], []
-    for g, j, a in zip(ids, jclass, angle):
-        stack, q, pa, h = _synthetic_stack(rng, size, int(j), float(a))
-        np.save(data/'stacks'/f'{g}.npy', stack)
-        man.append(dict(galaxy=g, path=f'stacks/{g}.npy', shape=str(stack.shape), status='ok', reason=''))
-        code = np.exp(-0.5 * (np.arange(N_JCLASS) - j) ** 2)              # ordinal: JClass 2 is near 1 and 3
-        tail = (j > 0) * np.array([np.cos(a), np.sin(a)]) * 0.5
-        feats.append(np.r_[2 * code, tail, np.cos(2 * pa) * (1 - q), np.sin(2 * pa) * (1 - q), 4 * h])
-    x = np.asarray(feats, np.float32)
-    x = np.c_[x, np.zeros((n, max(0, dim - x.shape[1])), np.float32)][:, :dim] + rng.normal(0, 0.15, (n, dim)).astype(np.float32)
-    votes = [np.clip(j + rng.choice([-1, 0, 0, 0, 1], 3), 0, N_JCLASS - 1) for j in jclass]
-    cat = pd.DataFrame({'galaxy': ids, 'cluster': rng.choice(CLUSTERS, n), 'jclass': jclass,
-                        'visual_votes': [';'.join(map(str, v)) for v in votes],
-                        'visual_jclass': [int(np.bincount(v, minlength=N_JCLASS).argmax()) for v in votes],
-                        'tail_angle_deg': np.where(jclass > 0, np.degrees(angle), np.nan)})
-    np.save(emb/'embeddings.npy', x); np.save(emb/'embeddings_norm.npy', l2_normalise(x))
-    pd.DataFrame({'galaxy': ids}).to_csv(emb/'galaxies.csv', index=False)
-    cat.to_csv(emb/'catalog.csv', index=False)
-    pd.DataFrame(man).to_csv(data/'manifest.csv', index=False)
-    return emb, data
 
 # %% ../nbs/11_explorer.ipynb #77e83366
 MAP_CSV = 'search/map.csv'
@@ -996,31 +937,6 @@ def explorer_from_run(run_dir, # a run folder (`jellyfish run` / `jellyfish demo
     opt = lambda p: p if p.is_dir() else None
     return Explorer(run/'embeddings', run/'data', labels_csv=labels_csv or run/'labels.csv', map_xy=xy, tables=tables,
                     halpha_dir=opt(run/'halpha'/'maps'), gradcam_dir=opt(run/'gradcam'/'maps'), **kwargs)
-
-# %% ../nbs/11_explorer.ipynb #6c0f79ba
-def synthetic_run(out, # the run folder to write
-                  n: int = 40, size: int = 64, seed: int = 0, # as `synthetic_explorer_data`
-                 ) -> Path:
-    "A small run folder for the explorer (tests, docs): `synthetic_explorer_data` laid out as a run, with its map, refined JClass, trail vectors and line-excess 'Hα' maps."
-    from jellyfish_nbdev.search import refine_jclass
-    out = Path(out)
-    emb, data = synthetic_explorer_data(out/'tmp', n=n, size=size, seed=seed)
-    os.replace(emb, out/'embeddings'); os.replace(data, out/'data'); os.rmdir(out/'tmp')
-    ids, x, cat = load_embeddings(out/'embeddings')
-    (out/'search').mkdir(exist_ok=True); (out/'trails').mkdir(exist_ok=True); (out/'halpha'/'maps').mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({'galaxy': ids}).assign(**dict(zip('xy', representation_map(x, seed=seed).T))).to_csv(out/MAP_CSV, index=False)
-    refine_jclass(SimilarityIndex(ids, x, catalog=cat), k=5).to_csv(out/RUN_TABLES['refined JClass'], index=False)
-    tr = []
-    for g, p in stack_paths(out/'data').items():
-        st = load_stack(p)
-        line = st[band_index('F660')] - 0.5 * (st[band_index('R')] + st[band_index('I')])   # J0660 over its neighbours: the tails' Hα
-        np.save(out/'halpha'/'maps'/f'{g}.npy', np.stack([line, np.full_like(line, 0.01)]).astype(np.float32))
-        r = st[band_index('R')]; yy, xx = np.mgrid[:r.shape[0], :r.shape[1]]; w = np.clip(r, 0, None)
-        yc, xc = (w * yy).sum() / w.sum(), (w * xx).sum() / w.sum(); yp, xp = np.unravel_index(np.argmax(r), r.shape)
-        tr.append(dict(galaxy=g, x_peak=xp, y_peak=yp, x_col=xc, y_col=yc, angle_deg=np.degrees(np.arctan2(yp - yc, xp - xc)),
-                       size_px=np.hypot(xp - xc, yp - yc), ok=True))
-    pd.DataFrame(tr).to_csv(out/RUN_TABLES['trail vector'], index=False)
-    return out
 
 # %% ../nbs/11_explorer.ipynb #636c99de
 def app_notebook(run_dir, # the run folder to open

@@ -18,12 +18,13 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     from fastai.callback.hook import Hook, hook_output
     from fastai.learner import Learner
 from .core import show_rgb
+from .segment import rotate180
 from .simclr import encoder_inputs
 
 # %% auto #0
 __all__ = ['find_layer', 'layer_name', 'as_model', 'gradcam', 'view_field', 'cam_to_stack', 'heatmaps', 'patch_positions',
-           'occlusion', 'occlusion_heatmaps', 'show_gradcam', 'rotate180', 'tail_overlap', 'mock_dir_of',
-           'load_tail_masks', 'tail_overlap_table', 'overlap_by_jclass', 'gallery_selection', 'gradcam_gallery']
+           'occlusion', 'occlusion_heatmaps', 'show_gradcam', 'tail_overlap', 'mock_dir_of', 'load_tail_masks',
+           'tail_overlap_table', 'overlap_by_jclass', 'gallery_selection', 'gradcam_gallery']
 
 # %% ../nbs/09_gradcam.ipynb #61ed50fd
 def find_layer(model: nn.Module, layer: str | nn.Module | None = None) -> nn.Module:
@@ -198,16 +199,6 @@ def show_gradcam(stack, heat: np.ndarray, ax=None, mask=None, title: str | None 
     return ax
 
 # %% ../nbs/09_gradcam.ipynb #8c924c30
-def rotate180(a: np.ndarray, cx: float, cy: float) -> np.ndarray:
-    "Boolean `a` `(H, W)` rotated by 180° about pixel (`cx`, `cy`) (0-based x = column, y = row), to the nearest half pixel; False where the rotation leaves the image."
-    a = np.asarray(a, dtype=bool)
-    H, W = a.shape
-    yi, xi = int(round(2 * cy)) - np.arange(H), int(round(2 * cx)) - np.arange(W)
-    okr, okc = (yi >= 0) & (yi < H), (xi >= 0) & (xi < W)
-    out = np.zeros_like(a)
-    out[np.ix_(okr, okc)] = a[np.ix_(yi[okr], xi[okc])]
-    return out
-
 def _in_region(cam, field, region):
     "Fraction of the heat in `region`, the region's share of the field, and their ratio."
     r = region & field
@@ -237,7 +228,7 @@ def tail_overlap(cam: np.ndarray, mask: np.ndarray, center=None) -> dict:
 
 # %% ../nbs/09_gradcam.ipynb #723b67e3
 def mock_dir_of(data_dir) -> Path:
-    "The mock-survey folder (with `masks/`) of an ingested data folder made by `data.tiny_survey` (its `survey.json` names it)."
+    "The mock-survey folder (with `masks/`) of an ingested data folder made by `synth.tiny_survey` (its `survey.json` names it)."
     data_dir = Path(data_dir)
     f = data_dir / 'survey.json'
     if not f.is_file(): raise FileNotFoundError(f"{f}: missing; {data_dir} is not a mock survey made by `tiny_survey`, pass its mock folder instead")

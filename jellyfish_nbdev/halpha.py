@@ -16,7 +16,7 @@ import astropy.units as u
 import astropy.constants as const
 from astropy.io import fits
 from astropy.stats import mad_std
-from .core import BANDS, BAND_SUFFIXES, N_BANDS, PIXEL_SCALE, band_index
+from .core import BANDS, N_BANDS, PIXEL_SCALE, band_index
 
 # %% auto #0
 __all__ = ['HALPHA_BANDS', 'LINE_WAVE', 'NII_HA', 'SII_RATIO', 'KE12_LOG_C', 'AB_UJY', 'FLAGS', 'COLOUR_TERM', 'HalphaError',

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os, re, json, time, fnmatch, hashlib, tempfile, warnings, importlib
 from dataclasses import dataclass
 from pathlib import Path
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Annotated
 import numpy as np

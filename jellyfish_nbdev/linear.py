@@ -21,14 +21,14 @@ from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.callback.core import Callback
-from fastai.callback.schedule import fit_one_cycle
+from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (imported to patch Learner.fit_one_cycle)
 from fastai.losses import BCEWithLogitsLossFlat
 from .core import set_seed, default_device
 
 # %% auto #0
-__all__ = ['PAPER_TEST_CLUSTER', 'METRICS', 'binary_metrics', 'cluster_folds', 'kfold_folds', 'label_subset', 'balanced_indices',
-           'LinearProbe', 'StepCounter', 'fit_linear', 'predict_linear', 'logistic_probe', 'JellyfishClassifier',
-           'TrainViews', 'supervised_config', 'finetune_config', 'fit_supervised', 'predict_images', 'paper_split',
+__all__ = ['PAPER_TEST_CLUSTER', 'METRICS', 'binary_metrics', 'kfold_folds', 'label_subset', 'balanced_indices', 'LinearProbe',
+           'StepCounter', 'fit_linear', 'predict_linear', 'logistic_probe', 'JellyfishClassifier', 'TrainViews',
+           'supervised_config', 'finetune_config', 'fit_supervised', 'predict_images', 'paper_split',
            'held_out_predictions', 'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict',
            'mean_and_spread', 'seed_summary', 'plot_label_efficiency', 'plot_confusion', 'score_profile',
            'occlude_tails', 'occlusion_effect', 'encoded_properties', 'load_features', 'check_embedding_encoder',
@@ -47,13 +47,6 @@ def binary_metrics(y_true, score, threshold: float = 0.5) -> dict:
                 confusion=confusion_matrix(y, pred, labels=[0, 1]).tolist())
 
 # %% ../nbs/07_linear.ipynb #aaa95fd2
-def cluster_folds(clusters) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    "Leave-one-cluster-out folds: `(held_out_cluster, train_idx, test_idx)` for each cluster."
-    c = np.asarray(clusters).astype(str)
-    names = sorted(set(c))
-    if len(names) < 2: raise ValueError(f"leave-one-cluster-out needs at least two clusters, got {names}")
-    return [(n, np.flatnonzero(c != n), np.flatnonzero(c == n)) for n in names]
-
 def kfold_folds(y, k: int = 5, seed: int = 0) -> list[tuple[str, np.ndarray, np.ndarray]]:
     "Stratified k-fold: `(f'fold{i}', train_idx, test_idx)`."
     y = np.asarray(y).astype(int)
@@ -134,7 +127,7 @@ from functools import partial
 from fastai.optimizer import OptimWrapper
 import copy
 from .augment import AugmentConfig, augment_batch, augment_views, normalize_bands, center_crop
-from .data import input_stacks
+from .data import input_stacks, leave_one_cluster_out
 from .simclr import make_encoder, encoder_inputs, get_preset, precision_callbacks, adamw
 
 class JellyfishClassifier(nn.Module):
@@ -499,7 +492,7 @@ def evaluate(run_dir: str,  # pretraining run folder (encoder.pth, config.json)
         enc, cfg = load_encoder(run_dir)
         if cfg['n_bands'] != x.shape[1]: raise ValueError(f"{run_dir}: the encoder takes {cfg['n_bands']} bands but {data_dir} has {x.shape[1]}")
         feats = represent(enc, x, cfg).numpy()
-    res = compare_methods(feats, x, y, cluster_folds(man.cluster), seeds=(seed,), supervised=not no_supervised, sup_epochs=sup_epochs)
+    res = compare_methods(feats, x, y, leave_one_cluster_out(man.cluster), seeds=(seed,), supervised=not no_supervised, sup_epochs=sup_epochs)
     out = Path(out or Path(run_dir) / 'evaluation'); out.mkdir(parents=True, exist_ok=True)
     res.to_csv(out / 'results.csv', index=False)
     (out / 'metrics.json').write_text(json.dumps(metrics_dict(res), indent=1))

@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/mock.html.md"""
 
 # %% ../nbs/02_mock.ipynb #83f62314
 from __future__ import annotations
-import os, io, re, time, tempfile
+import io, re, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from astropy.wcs import WCS
 from astropy.coordinates import SkyCoord
 from .io import atomic_write
 from .core import BANDS, BAND_SUFFIXES, N_BANDS, PIXEL_SCALE, band_index
+from .segment import rotate180, robust_sigma, detection_image, central_segment
 
 # %% auto #0
 __all__ = ['WAVE', 'WIDTH', 'AB_UJY', 'SED_MAGS', 'EMISSION_LINES', 'LIMITING_MAG', 'SKY_SB', 'D_REF', 'JCLASS_SHARES',
@@ -558,58 +559,30 @@ def tail_sky_angles(rng, ra, dec, clusters, scatter_deg: float = 30., random_fra
     return np.mod(pa, 360.), centre_pa
 
 # %% ../nbs/02_mock.ipynb #e1bfa37d
-def _rotate180(a, cx: float, cy: float, fill=0):
-    "`a` rotated by 180° about pixel (`cx`, `cy`), rounded to the nearest half pixel; pixels from outside the image get `fill`."
-    H, W = a.shape
-    yi, xi = int(round(2 * cy)) - np.arange(H), int(round(2 * cx)) - np.arange(W)
-    okr, okc = (yi >= 0) & (yi < H), (xi >= 0) & (xi < W)
-    out = np.full_like(a, fill)
-    out[np.ix_(okr, okc)] = a[np.ix_(yi[okr], xi[okc])]
-    return out
-
-def _robust_sigma(x): return float(1.4826 * np.median(np.abs(x - np.median(x))))
-
-def _detection_image(stack, bands, smooth: float) -> np.ndarray:
-    "Sum of `bands` of a `(12, H, W)` stack, each sky-subtracted and divided by its robust noise, smoothed by a Gaussian of `smooth` px."
-    x = np.asarray(stack, np.float32)[band_index(list(bands))]
-    x = x - np.median(x, axis=(1, 2), keepdims=True)
-    x = x / np.maximum([_robust_sigma(b) for b in x], 1e-12)[:, None, None]
-    img = x.sum(0) / np.sqrt(len(bands))
-    return ndi.gaussian_filter(img, smooth) if smooth else img
-
-def _central_segment(img, noise, nsigma):
-    "The galaxy's segment (pixels above `nsigma` noise connected to the centre) and the other sources' segments."
-    lab, n = ndi.label(img > nsigma * noise)
-    H, W = img.shape
-    core = lab[max(H // 2 - 3, 0):H // 2 + 3, max(W // 2 - 3, 0):W // 2 + 3].ravel()
-    counts = np.bincount(core, minlength=n + 1); counts[0] = 0
-    galaxy = lab == counts.argmax() if counts.any() else np.zeros_like(lab, bool)
-    return galaxy, (lab > 0) & ~ndi.binary_dilation(galaxy, iterations=3)
-
 def tail_visibility(stack, bands=('G', 'R', 'F660'), n_sectors: int = 12, body_snr: float = 3.0, clip: float = 2.0) -> float:
     """How plainly light sticks out on one side of the galaxy at the centre of a `(12, H, W)` stack (raw or sky-subtracted),
     in σ: the largest excess of a 60° sector over the opposite one, outside the galaxy's symmetric body (> `body_snr` σ per pixel on both sides),
     each pixel counting at most ±`clip` σ (a star on the galaxy counts for its area, not its brightness)."""
-    img = _detection_image(stack, bands, 0.)                        # unit noise per pixel
+    img = detection_image(stack, bands, 0.)                        # unit noise per pixel
     H, W = img.shape
     yy, xx = np.mgrid[:H, :W]
     sky = ~ndi.binary_dilation(ndi.gaussian_filter(img, 2) > 0.3, iterations=3)
     plane = np.linalg.lstsq(np.c_[np.ones(sky.sum()), xx[sky], yy[sky]], img[sky], rcond=None)[0]
     img = img - (plane[0] + plane[1] * xx + plane[2] * yy)          # a person sees a flat sky
     sm = ndi.gaussian_filter(img, 1.5)
-    galaxy, other = _central_segment(sm, _robust_sigma(sm), 2.0)
+    galaxy, other = central_segment(sm, robust_sigma(sm), 2.0)
     c = 12                                                          # the centre: the most symmetric core within 2 px
     core = ndi.gaussian_filter(img, 2.0)[H // 2 - 2 * c:H // 2 + 2 * c, W // 2 - 2 * c:W // 2 + 2 * c]
     cy0, cx0 = (core.shape[0] - 1) / 2, (core.shape[1] - 1) / 2
     ring = np.hypot(*np.mgrid[:core.shape[0], :core.shape[1]] - np.array([cy0, cx0])[:, None, None]) < c
-    _, dx, dy = min((np.abs(core - _rotate180(core, cx0 + dx, cy0 + dy))[ring].sum(), dx, dy)
+    _, dx, dy = min((np.abs(core - rotate180(core, cx0 + dx, cy0 + dy))[ring].sum(), dx, dy)
                     for dy in np.arange(-2, 2.01, .5) for dx in np.arange(-2, 2.01, .5))
     cx, cy = (W - 1) / 2 + dx, (H - 1) / 2 + dy
-    body = np.minimum(sm, _rotate180(sm, cx, cy)) > body_snr            # bright on both sides: the disc, not a tail
+    body = np.minimum(sm, rotate180(sm, cx, cy)) > body_snr            # bright on both sides: the disc, not a tail
     body = ndi.binary_dilation(body, iterations=2)
     r = np.hypot(xx - cx, yy - cy)
     ok = ~other & ~body & (r >= 4) & (r <= 0.48 * min(H, W))
-    ok &= _rotate180(ok.astype(np.uint8), cx, cy) > 0                # pixels whose mirror is usable too
+    ok &= rotate180(ok.astype(np.uint8), cx, cy) > 0                # pixels whose mirror is usable too
     k = (np.floor((np.degrees(np.arctan2(yy - cy, xx - cx)) + 180) / (360 / n_sectors)).astype(int) % n_sectors)[ok]
     flux, npix = np.bincount(k, np.clip(img, -clip, clip)[ok], n_sectors), np.bincount(k, minlength=n_sectors)
     f2, n2 = flux + np.roll(flux, -1), npix + np.roll(npix, -1)     # 60° sectors
@@ -776,18 +749,18 @@ def rotational_asymmetry(stack, bands=('G', 'R', 'F660'), nsigma: float = 1.0, s
     """Rotational asymmetry A = (Σ|I - I_180| - noise term) / Σ|I| of the galaxy at the centre of a `(12, H, W)` stack,
     inside a circle of `radius` px (default 0.45 H), other sources masked; the rotation centre is searched within
     `search` px of the image centre in half-pixel steps. Raw or background-subtracted / arcsinh stacks both work."""
-    img = _detection_image(stack, bands, smooth)
+    img = detection_image(stack, bands, smooth)
     H, W = img.shape
-    noise = _robust_sigma(img)
-    galaxy, other = _central_segment(img, noise, nsigma)
+    noise = robust_sigma(img)
+    galaxy, other = central_segment(img, noise, nsigma)
     img = np.where(other, 0., img)
     R = min(0.45 * min(H, W), (min(H, W) - 1) / 2 - search - 1) if radius is None else radius
     yy, xx = np.mgrid[:H, :W]
     ap = ((xx - (W - 1) / 2) ** 2 + (yy - (H - 1) / 2) ** 2 <= R * R) & ~other
     def asym(dx, dy):
         cx, cy = (W - 1) / 2 + dx, (H - 1) / 2 + dy
-        ok = ap & (_rotate180(ap.astype(np.uint8), cx, cy) > 0)
-        diff = np.abs(img - _rotate180(img, cx, cy))[ok].sum() - ok.sum() * 2 * noise / np.sqrt(np.pi)
+        ok = ap & (rotate180(ap.astype(np.uint8), cx, cy) > 0)
+        diff = np.abs(img - rotate180(img, cx, cy))[ok].sum() - ok.sum() * 2 * noise / np.sqrt(np.pi)
         return diff / max(np.abs(img[ok]).sum(), 1e-12)
     steps = np.arange(-search, search + 0.01, 1.0)                  # coarse: whole pixels ...
     best = min((asym(dx, dy), dx, dy) for dy in steps for dx in steps)
@@ -796,8 +769,8 @@ def rotational_asymmetry(stack, bands=('G', 'R', 'F660'), nsigma: float = 1.0, s
 
 def gini(stack, bands=('G', 'R', 'F660'), nsigma: float = 1.0, smooth: float = 1.0) -> float:
     "Gini coefficient of the pixel values of the galaxy's segment (1σ, connected to the centre) in the detection image."
-    img = _detection_image(stack, bands, smooth)
-    galaxy, _ = _central_segment(img, _robust_sigma(img), nsigma)
+    img = detection_image(stack, bands, smooth)
+    galaxy, _ = central_segment(img, robust_sigma(img), nsigma)
     v = np.sort(np.abs(img[galaxy])); n = v.size
     if n < 2: return float('nan')
     return float(((2 * np.arange(1, n + 1) - n - 1) * v).sum() / (v.mean() * n * (n - 1)))

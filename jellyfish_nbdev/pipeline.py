@@ -6,8 +6,8 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/pipeline.html.md"""
 
 # %% ../nbs/13_pipeline.ipynb #8caec673
 from __future__ import annotations
-import base64, functools, hashlib, html, io as _io, json, os, platform, time, warnings
-from dataclasses import dataclass, field, asdict
+import base64, functools, hashlib, html, json, os, platform, time, warnings
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ import torch
 import matplotlib
 import matplotlib.pyplot as plt
 import jellyfish_nbdev
-from .core import set_seed, lupton_rgb, show_rgb
+from .core import set_seed, show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0
@@ -202,9 +202,10 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     """Every method on every fold, label fraction and seed, trained on the visual labels (as users have them), scored against the
     truth and the visual consensus, on all galaxies and on those with a detectable tail; the per-JClass profile, the false alarms per
     hard-negative kind, and the tail-occlusion test."""
-    from jellyfish_nbdev.linear import (held_out_predictions, score_metrics, seed_summary, cluster_folds, paper_split, PAPER_TEST_CLUSTER,
+    from jellyfish_nbdev.linear import (held_out_predictions, score_metrics, seed_summary, paper_split, PAPER_TEST_CLUSTER,
                                         metrics_dict, score_profile, occlusion_effect, plot_label_efficiency, plot_confusion, summary_table,
                                         mean_and_spread)
+    from jellyfish_nbdev.data import leave_one_cluster_out
     from jellyfish_nbdev.simclr import load_encoder
     man, feats, y_truth, x = _features_and_labels(run, cfg.label)
     encoder = load_encoder(run.out / 'pretrain')
@@ -224,7 +225,7 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
         fixed['visual'] = [np.mean([int(v) > 0 for v in str(s).split(';')]) for s in man.visual_votes]
     seeds = tuple(range(cfg.seed, cfg.seed + cfg.eval_seeds))
     # all labels: every cluster held out in turn; fewer labels: the paper's split only (its Fornax fold), where the time buys the most
-    loco = cluster_folds(man.cluster)
+    loco = leave_one_cluster_out(man.cluster)
     curve_fold = PAPER_TEST_CLUSTER if PAPER_TEST_CLUSTER in set(man.cluster.astype(str)) else 'overall'
     curve_folds = paper_split(man.cluster) if curve_fold != 'overall' else loco
     kw = dict(seeds=seeds, sup_epochs=cfg.sup_epochs, extra_scores=extra, fixed_scores=fixed, progress=True)
@@ -394,7 +395,8 @@ def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> di
     uses tails most (the evaluation's tail-occlusion test) trained on the paper's split, explained on its held-out cluster by Grad-CAM
     at `tail_layer` and by occlusion (`patch`, `stride` view px, `fill`); the tail overlap of every map per JClass (mock only)."""
     from jellyfish_nbdev.gradcam import tail_overlap_table, overlap_by_jclass, gradcam_gallery
-    from jellyfish_nbdev.linear import cluster_folds, paper_split, fit_linear, JellyfishClassifier, PAPER_TEST_CLUSTER
+    from jellyfish_nbdev.linear import paper_split, fit_linear, JellyfishClassifier, PAPER_TEST_CLUSTER
+    from jellyfish_nbdev.data import leave_one_cluster_out
     from jellyfish_nbdev.simclr import load_encoder
     s = {**GRADCAM_MAPS, **(maps or {})}
     layer = s['layer']
@@ -405,7 +407,7 @@ def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> di
     mock_dir = run.out / 'mock'
     mock = mock_dir.exists()
     tables, figs, out_maps = [], {}, []
-    for name, tr, te in cluster_folds(man.cluster):
+    for name, tr, te in leave_one_cluster_out(man.cluster):
         probe = fit_linear(feats, y, tr, seed=cfg.seed).model
         clf = JellyfishClassifier(enc, probe).eval()
         if mock:
@@ -422,7 +424,7 @@ def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> di
                              overlap=overlap_by_jclass(t).reset_index().to_dict('records')))
     # the classifier that uses tails most, on the paper's split: Grad-CAM at a fine layer and occlusion, side by side
     best, why = _tail_user(run)
-    split = paper_split(man.cluster) if PAPER_TEST_CLUSTER in set(man.cluster.astype(str)) else cluster_folds(man.cluster)[:1]
+    split = paper_split(man.cluster) if PAPER_TEST_CLUSTER in set(man.cluster.astype(str)) else leave_one_cluster_out(man.cluster)[:1]
     held, tr, te = split[0]
     model, vcfg = _fit_classifier(best, x, feats, y, tr, encoder, cfg.seed, cfg.sup_epochs)
     cat = man.iloc[te].reset_index(drop=True)

@@ -6,21 +6,20 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/search.html.md"""
 
 # %% ../nbs/08_search.ipynb #84780c57
 from __future__ import annotations
-import os, io, json, time, hashlib, tempfile, warnings
+import os, io, json, time, hashlib, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import faiss
 from fastcore.basics import patch
-from .io import atomic_write, save_npy, save_csv
+from .io import atomic_write
 
 # %% auto #0
 __all__ = ['ENGINES', 'INDEX_FORMAT', 'N_JCLASS', 'PRIOR_WEIGHTS', 'LABEL_SOURCES', 'l2_normalise', 'load_embeddings',
-           'embeddings_key', 'synthetic_representations', 'neighbour_difficulty', 'ExactEngine', 'FaissEngine',
-           'SimilarityIndex', 'recall_at_k', 'measure_engines', 'search', 'parse_votes', 'vote_counts',
-           'ordinal_confusion', 'dawid_skene', 'neighbour_votes', 'refine_jclass', 'balanced_agreement',
-           'refinement_report', 'precision_at_k', 'synthetic_labelled_catalog']
+           'embeddings_key', 'ExactEngine', 'FaissEngine', 'SimilarityIndex', 'recall_at_k', 'measure_engines',
+           'search_galaxy', 'parse_votes', 'vote_counts', 'ordinal_confusion', 'dawid_skene', 'neighbour_votes',
+           'refine_jclass', 'balanced_agreement', 'refinement_report', 'precision_at_k']
 
 # %% ../nbs/08_search.ipynb #477e18ba
 def l2_normalise(x, eps: float = 1e-12, names=None) -> np.ndarray:
@@ -79,43 +78,6 @@ def embeddings_key(ids, x, block: int = 1 << 16) -> str:
     for i in range(0, len(x), block): h.update(np.ascontiguousarray(x[i:i + block]).tobytes())   # a block at a time: works on memory maps
     return h.hexdigest()[:16]
 
-
-# %% ../nbs/08_search.ipynb #8bf47060
-def synthetic_representations(n: int, d: int = 512, n_clusters: int = 1000, latent_dim: int = 64,
-                              spread: float = 0.6, noise: float = 0.02, seed: int = 0,
-                              return_labels: bool = False):
-    "`(n, d)` float32 unit vectors from a clustered low-dimensional mixture (see text); optionally also the component of each row."
-    rng = np.random.default_rng(seed)
-    weights = rng.dirichlet(np.full(n_clusters, 0.5))                    # very unequal kinds
-    labels = rng.choice(n_clusters, size=n, p=weights)
-    centres = rng.standard_normal((n_clusters, latent_dim)).astype(np.float32)
-    width = (spread * rng.lognormal(0, 0.4, n_clusters)).astype(np.float32)
-    basis, _ = np.linalg.qr(rng.standard_normal((d, latent_dim)))
-    proj = (basis * np.arange(1, latent_dim + 1) ** -0.5).T.astype(np.float32)   # (latent_dim, d)
-    x = np.empty((n, d), np.float32)
-    for s in range(0, n, 65536):                                         # bounded temporary memory
-        lab = labels[s:s+65536]
-        z = centres[lab] + width[lab, None] * rng.standard_normal((len(lab), latent_dim), dtype=np.float32)
-        x[s:s+65536] = z @ proj + noise * rng.standard_normal((len(lab), d), dtype=np.float32)
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    return (x, labels) if return_labels else x
-
-def neighbour_difficulty(x, n_queries: int = 200, k: int = 20, seed: int = 0) -> dict:
-    "Relative contrast, median LID (MLE, `k` neighbours) and mean nearest-neighbour cosine of unit vectors `x`, from `n_queries` rows."
-    x = np.ascontiguousarray(x, dtype=np.float32)
-    rows = np.random.default_rng(seed).choice(len(x), min(n_queries, len(x)), replace=False)
-    xt, nn, mean_dist = torch.from_numpy(x), [], []
-    for s in range(0, len(rows), 16):                                      # 16 queries at a time: bounded memory
-        r = torch.from_numpy(rows[s:s+16])
-        dist = torch.sqrt(torch.clamp(2 - 2 * (xt[r] @ xt.T), min=1e-12))  # chord distance on the sphere
-        dist[torch.arange(len(r)), r] = float('inf')                       # not its own neighbour
-        nn.append(torch.topk(dist, k, largest=False).values.double().numpy())
-        dist[torch.arange(len(r)), r] = 0
-        mean_dist.append(dist.sum(1).double().numpy() / (len(x) - 1))
-    nn, mean_dist = np.concatenate(nn), np.concatenate(mean_dist)
-    lid = -1 / np.mean(np.log(nn[:, :-1] / nn[:, -1:]), axis=1)
-    return dict(relative_contrast=float(np.mean(mean_dist / nn[:, 0])), lid=float(np.median(lid)),
-                nn_similarity=float(np.mean(1 - nn[:, 0] ** 2 / 2)))
 
 # %% ../nbs/08_search.ipynb #aa20a954
 def _pad_exclude(exclude, n_queries: int) -> np.ndarray | None:
@@ -453,22 +415,22 @@ def measure_engines(ids, x, engines=ENGINES, k: int = 10, n_queries: int = 500, 
     return pd.DataFrame(records)
 
 # %% ../nbs/08_search.ipynb #6332c9af
-def search(emb_dir: str,  # embedding folder (embeddings_norm.npy or embeddings.npy, galaxies.csv, optional catalog.csv)
-           galaxy: str,  # id of the query galaxy
-           k: int = 10,  # number of neighbours
-           engine: str = 'exact',  # 'exact', 'ivf' (approximate, faiss IVF-Flat) or 'hnsw' (faiss HNSW)
-           index: str = None,  # saved index file: loaded if it exists, else built with `engine` and saved there
-           columns: str = 'jclass,visual_jclass,cluster',  # catalogue columns to show, comma-separated ('all' for every one)
-          ):
+def search_galaxy(emb_dir: str,  # embedding folder (embeddings_norm.npy or embeddings.npy, galaxies.csv, optional catalog.csv)
+                  galaxy: str,  # id of the query galaxy
+                  k: int = 10,  # number of neighbours
+                  engine: str = 'exact',  # 'exact', 'ivf' (approximate, faiss IVF-Flat) or 'hnsw' (faiss HNSW)
+                  index: str = None,  # saved index file: loaded if it exists, else built with `engine` and saved there
+                  columns: str = 'jclass,visual_jclass,cluster',  # catalogue columns to show, comma-separated ('all' for every one)
+                 ):
     "Print the `k` galaxies most similar to `galaxy` (cosine of the representations) and return them as a DataFrame."
     ids, x, cat = load_embeddings(emb_dir)
     key = embeddings_key(ids, x)
     if index is not None and Path(index).exists():
         idx = SimilarityIndex.load(index)
         if len(idx) != len(ids) or not np.array_equal(idx.ids, ids) or idx.source_key != key:
-            why = 'other galaxies' if len(idx) != len(ids) or not np.array_equal(idx.ids, ids) else \
-                  'other vectors (re-embedded?)' if idx.source_key else 'embeddings of unknown content'
-            raise ValueError(f"index file {index} was built from other embeddings than {emb_dir} ({why}); delete it to rebuild")
+                   why = 'other galaxies' if len(idx) != len(ids) or not np.array_equal(idx.ids, ids) else \
+                         'other vectors (re-embedded?)' if idx.source_key else 'embeddings of unknown content'
+                   raise ValueError(f"index file {index} was built from other embeddings than {emb_dir} ({why}); delete it to rebuild")
         idx.catalog = idx._align(cat) if cat is not None else idx.catalog
         print(f"loaded {idx} from {index}")
     else:
@@ -661,26 +623,3 @@ def precision_at_k(index: SimilarityIndex, catalog: pd.DataFrame | None = None, 
         prec = float(np.mean(hit[:, :kk].sum(1) / np.maximum(found[:, :kk].sum(1), 1)))
         out.append(dict(k=kk, n_queries=len(q), precision=prec, base_rate=base, lift=prec / base))
     return pd.DataFrame(out)
-
-# %% ../nbs/08_search.ipynb #2d994a64
-def synthetic_labelled_catalog(n: int = 4000, d: int = 64, signal: float = 1.0, noise: float = 0.35,
-                               p_err=(0.06, 0.35), seed: int = 0):
-    "`(ids, vectors, catalog)`: synthetic representations with an ordinal JClass signal and noisy visual votes (see text)."
-    rng = np.random.default_rng(seed)
-    jclass = rng.choice(N_JCLASS, size=n, p=[0.7, 0.09, 0.08, 0.06, 0.04, 0.03])
-    morph = rng.integers(0, 10, n)
-    code = np.eye(N_JCLASS) + 0.5 * (np.eye(N_JCLASS, k=1) + np.eye(N_JCLASS, k=-1))
-    x = rng.normal(0, noise, (n, d))
-    x[:, :N_JCLASS] += signal * code[jclass]
-    x[:, N_JCLASS:N_JCLASS + 10] += 0.8 * signal * np.eye(10)[morph]
-    ids = np.array([f'TOY{i:05d}' for i in range(n)])
-    votes, consensus = [], []
-    for j in jclass:
-        v = np.full(rng.integers(3, 6), j)
-        err = rng.random(len(v)) < p_err[int(j > 0)]
-        step = rng.choice([-2, -1, 1, 2], size=len(v), p=[0.1, 0.4, 0.4, 0.1])
-        v = np.clip(np.where(err, v + step, v), 0, N_JCLASS - 1)
-        votes.append(';'.join(map(str, v))); consensus.append(int(np.bincount(v, minlength=N_JCLASS).argmax()))
-    cat = pd.DataFrame({'galaxy': ids, 'cluster': rng.choice(['Antlia', 'Hydra', 'Fornax'], n), 'jclass': jclass,
-                        'visual_votes': votes, 'visual_jclass': consensus, 'morphology': morph})
-    return ids, l2_normalise(x), cat

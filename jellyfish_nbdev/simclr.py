@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/simclr.html.md"""
 
 # %% ../nbs/05_simclr.ipynb #5d061991
 from __future__ import annotations
-import json, os, time, math, shutil, hashlib, warnings
+import json, os, time, shutil, hashlib, warnings
 from dataclasses import dataclass, field, asdict, replace, fields
 from functools import partial
 from pathlib import Path
@@ -19,7 +19,7 @@ import torchvision
 from fastai.learner import Learner, Recorder
 from fastai.callback.core import Callback, CancelBatchException
 from fastai.callback.schedule import ParamScheduler, SchedCos, SchedLin, combine_scheds
-from fastai.callback.progress import ProgressCallback
+from fastai.callback.progress import ProgressCallback  # noqa: F401 (imported to add the progress bar to fastai's default callbacks)
 from fastai.callback.fp16 import MixedPrecision
 from fastai.optimizer import OptimWrapper
 from fastai.data.core import DataLoaders

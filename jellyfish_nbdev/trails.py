@@ -346,7 +346,6 @@ def size_by_jclass(m: pd.DataFrame, band: str = 'R', good_only: bool = False) ->
     return pd.concat([b.groupby('jclass').size().rename('n'), q], axis=1).round(2)
 
 # %% ../nbs/10_trails.ipynb #e4738abf
-import os
 from pathlib import Path
 from astropy.io import fits
 from fastprogress.fastprogress import progress_bar
@@ -411,14 +410,9 @@ def _finish(rows: list, clusters) -> pd.DataFrame:
 
 # %% ../nbs/10_trails.ipynb #166ca40c
 def read_manifest_ok(data_dir) -> pd.DataFrame:
-    "The `ok` rows of `data_dir/manifest.csv` with an absolute `path` column (ValueError naming the file if there is none)."
-    f = Path(data_dir) / 'manifest.csv'
-    if not f.is_file(): raise FileNotFoundError(f"{f}: no manifest (is {data_dir} an ingested data folder?)")
-    man = pd.read_csv(f, dtype={'galaxy': str, 'path': str}, keep_default_na=False, na_values=[''])   # '0001' stays '0001'
-    if not {'galaxy', 'path', 'status'} <= set(man.columns): raise ValueError(f"{f}: not a manifest (columns {list(man.columns)})")
-    man = man[man.status == 'ok'].reset_index(drop=True)
-    man['path'] = [str(Path(data_dir) / p) for p in man.path]
-    return man
+    "The `ok` rows of `data_dir/manifest.csv` with an absolute `path` column: `data.load_manifest`."
+    from jellyfish_nbdev.data import load_manifest   # here, not at the top: trails work on FITS cutouts without fastai
+    return load_manifest(data_dir)
 
 def trails_from_stacks(data_dir, band: str = 'R', arcsinh: bool = True, stretch: bool = False, clusters=None,
                        progress: bool = True, **kwargs) -> pd.DataFrame:
@@ -525,7 +519,6 @@ def show_trail(stack, row, ax=None, expected_deg: float | None = None, crop: int
     centroid +, peak x, a fixed-length arrow along `angle_deg`; `expected_deg` (pixel angle) as a dashed
     arrow; the direction to the cluster centre (from `cluster_pa_deg`, north-up images) in a corner.
     `crop`: half-size in px of a window around the centroid. Returns `ax`."""
-    import matplotlib.pyplot as plt
     from jellyfish_nbdev.core import show_rgb
     g = row if isinstance(row, dict) else (row.to_dict() if hasattr(row, 'to_dict') else row.as_dict())
     h, w = np.shape(stack)[-2:]

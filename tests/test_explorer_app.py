@@ -37,7 +37,7 @@ def free_port() -> int:
 @pytest.fixture(scope='module')
 def app(tmp_path_factory):
     "`(url, run folder)` of `jellyfish explore` serving a 30-galaxy synthetic run; stopped afterwards."
-    from jellyfish_nbdev.explorer import synthetic_run
+    from jellyfish_nbdev.synth import synthetic_run
     run = synthetic_run(tmp_path_factory.mktemp('app') / 'run', n=30, size=48, seed=1)
     port = free_port()
     env = {**os.environ, 'PYTHONPATH': os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')])}

@@ -18,7 +18,7 @@ script renders the same processed notebooks with nbconvert:
 Usage: python tools/build_docs.py [--out _docs]
 """
 from __future__ import annotations
-import argparse, copy, html, json, os, re, shutil, sys, tomllib
+import argparse, copy, html, json, os, re, shutil, tomllib
 from pathlib import Path
 
 import nbformat, yaml

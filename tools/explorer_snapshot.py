@@ -56,7 +56,8 @@ def explorer_html(widget, embed_js: Path, title: str = 'jellyfish_nbdev explorer
 
 def build_explorer(folder: Path):
     "The explorer on a synthetic survey, showing a jellyfish and its neighbours, one of them re-labelled."
-    from jellyfish_nbdev.explorer import Explorer, synthetic_explorer_data
+    from jellyfish_nbdev.explorer import Explorer
+    from jellyfish_nbdev.synth import synthetic_explorer_data
     emb, data = synthetic_explorer_data(folder, n=60, size=96, seed=1)
     ex = Explorer(emb, data, labels_csv=folder/'labels.csv', k=12, thumb=100, columns=6)
     cat = ex.catalog.set_index('galaxy')

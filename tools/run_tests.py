@@ -1,14 +1,15 @@
 """The project's whole test suite, as `make test` runs it.
 
 1. notebooks are the source: `nbdev-export` and `nbdev-clean` must leave every file as it was;
-2. every notebook runs as a test (`nbdev-test`, in parallel on all cores);
-3. the other tests (`pytest tests/`: the docs site, the README, the command line).
+2. lint: ruff's unused imports, redefinitions and undefined names (`[tool.ruff]` in pyproject.toml);
+3. every notebook runs as a test (`nbdev-test`, in parallel on all cores);
+4. the other tests (`pytest tests/`: the docs site, the README, the command line).
 
-Ends with one line `N passed, N failed` (notebooks and other tests counted) and a non-zero exit
-status on any failure.
+Ends with one line `N passed, N failed` (the two checks, notebooks and other tests counted) and a
+non-zero exit status on any failure.
 """
 from __future__ import annotations
-import hashlib, os, re, subprocess, sys, time, tempfile
+import hashlib, os, subprocess, sys, time, tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -29,6 +30,14 @@ def check_source_of_truth() -> list[str]:
         subprocess.run([str(BIN / cmd)], cwd=ROOT, check=True)
     after = snapshot()
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def check_lint() -> str:
+    "Run ruff on the repository (its rules and exclusions are in pyproject.toml); return its report, empty if clean."
+    r = subprocess.run([str(BIN / 'python'), '-m', 'ruff', 'check', '--no-cache', '--output-format', 'concise', '.'],
+                       cwd=ROOT, capture_output=True, text=True)
+    if r.returncode == 0: return ''
+    return (r.stdout + r.stderr).strip() or f'ruff exited with status {r.returncode}'
 
 
 def run_notebooks() -> tuple[list[str], list[str]]:
@@ -75,11 +84,15 @@ def main() -> int:
     drift = check_source_of_truth()
     if drift: print('FAILED: these files changed; run nbdev-export and nbdev-clean and commit:\n  ' + '\n  '.join(drift)); failed += 1
     else: print('ok'); passed += 1
-    print('== 2. notebooks (nbdev-test)', flush=True)
+    print('== 2. lint (ruff check: unused imports, redefinitions, undefined names)', flush=True)
+    lint = check_lint()
+    if lint: print('FAILED:\n' + lint); failed += 1
+    else: print('ok'); passed += 1
+    print('== 3. notebooks (nbdev-test)', flush=True)
     ok, bad = run_notebooks()
     print(f'notebooks: {len(ok)} passed, {len(bad)} failed' + (f" ({', '.join(bad)})" if bad else ''))
     passed += len(ok); failed += len(bad)
-    print('== 3. other tests (pytest tests/)', flush=True)
+    print('== 4. other tests (pytest tests/)', flush=True)
     p, f = run_pytest()
     passed += p; failed += f
     print(f'test suite took {time.time() - t0:.0f} s')
