@@ -44,6 +44,7 @@ class Run:
         self.out, self.verbose, self.code = Path(out), verbose, code or code_fingerprint()
         self.out.mkdir(parents=True, exist_ok=True)   # stages/ and figures/ appear with their first file, so a failed run leaves them out
     def record(self, name: str) -> dict | None:
+        "The record `stages/<name>.json` of a finished stage, or None."
         f = self.out / 'stages' / f'{name}.json'
         return json.loads(f.read_text()) if f.exists() else None
     def stage(self, name: str, fn, params: dict | None = None, after: list[str] = ()):
@@ -123,7 +124,7 @@ def stage_mock(run: Run,               # the run folder: the survey is written t
               ) -> dict:              # counts per JClass, cluster and look-alike kind, and the survey summary
     "Write the built-in mock S-PLUS survey (FITS cutouts, catalogue with the truth and simulated visual labels)."
     from jellyfish_nbdev.mock import make_mock_survey, survey_summary
-    cat = make_mock_survey(run.out / 'mock', n=cfg.n, seed=cfg.seed, size=cfg.size, progress=True)
+    cat = make_mock_survey(run.out / 'mock', n=cfg.n, seed=cfg.seed, size=cfg.size, progress=run.verbose)
     return dict(n=len(cat), size=cfg.size, jellyfish=int((cat.jclass > 0).sum()),
                 per_jclass={int(j): int(c) for j, c in cat.jclass.value_counts().sort_index().items()},
                 per_cluster={str(c): int(n) for c, n in cat.cluster.value_counts().sort_index().items()},
@@ -137,7 +138,7 @@ def stage_ingest(run: Run,             # the run folder: stacks and `manifest.cs
                 ) -> dict:             # galaxies ingested and skipped, with the first 20 reasons
     "Ingest the cutouts into 12-band stacks and a manifest (`io.ingest`), skipping and reporting bad galaxies."
     from jellyfish_nbdev.io import ingest
-    man = ingest(str(fits_dir), str(run.out / 'data'), catalog=str(catalog) if catalog else None, box_size=box_size, progress=True)
+    man = ingest(str(fits_dir), str(run.out / 'data'), catalog=str(catalog) if catalog else None, box_size=box_size, progress=run.verbose)
     skipped = man[man.status != 'ok']
     return dict(n_ok=int((man.status == 'ok').sum()), n_skipped=len(skipped),
                 skipped=skipped[['galaxy', 'reason']].head(20).to_dict('records'))
@@ -148,7 +149,8 @@ def stage_pretrain(run: Run,           # the run folder: the encoder goes to `ru
     "Pretrain the SimCLR encoder on the ingested galaxies (`simclr.pretrain`)."
     from jellyfish_nbdev.simclr import pretrain
     stale = run.record('pretrain') is not None       # finished before with other settings or data: start over; else resume a crashed run
-    c = pretrain(str(run.out / 'data'), preset=cfg.preset, epochs=cfg.epochs, out=str(run.out / 'pretrain'), seed=cfg.seed, resume=not stale)
+    c = pretrain(str(run.out / 'data'), preset=cfg.preset, epochs=cfg.epochs, out=str(run.out / 'pretrain'), seed=cfg.seed, resume=not stale,
+                 progress=run.verbose)
     h = pd.read_csv(run.out / 'pretrain' / 'history.csv')
     return dict(arch=c['arch'], stem=c['stem'], epochs=int(c['epochs_done']), seconds_per_epoch=c.get('seconds_per_epoch'),
                 n_train=len(c['train_galaxies']), n_valid=len(c['valid_galaxies']), view_size=c['size'],
@@ -199,9 +201,8 @@ def _occlusions(run: Run, man: pd.DataFrame, x: torch.Tensor, feats: np.ndarray,
     return out, rows
 
 def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
-    """Every method on every fold, label fraction and seed, trained on the visual labels (as users have them), scored against the
-    truth and the visual consensus, on all galaxies and on those with a detectable tail; the per-JClass profile, the false alarms per
-    hard-negative kind, and the tail-occlusion test."""
+    "Compare every method on every fold, label fraction and seed, trained on the visual labels and scored against truth and consensus."
+    # also: all galaxies and those with a detectable tail; the per-JClass profile, false alarms per look-alike kind, tail occlusion
     from jellyfish_nbdev.linear import (held_out_predictions, score_metrics, seed_summary, paper_split, PAPER_TEST_CLUSTER,
                                         metrics_dict, score_profile, occlusion_effect, plot_label_efficiency, plot_confusion, summary_table,
                                         mean_and_spread)
@@ -228,12 +229,12 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
     loco = leave_one_cluster_out(man.cluster)
     curve_fold = PAPER_TEST_CLUSTER if PAPER_TEST_CLUSTER in set(man.cluster.astype(str)) else 'overall'
     curve_folds = paper_split(man.cluster) if curve_fold != 'overall' else loco
-    kw = dict(seeds=seeds, sup_epochs=cfg.sup_epochs, extra_scores=extra, fixed_scores=fixed, progress=True)
+    kw = dict(seeds=seeds, sup_epochs=cfg.sup_epochs, extra_scores=extra, fixed_scores=fixed, progress=run.verbose)
     low = tuple(sorted(f for f in set(cfg.fractions) if f < 1))
     preds = pd.concat([held_out_predictions(feats, x, y_train, loco, fractions=(1.0,), occluded=occluded, **kw)]
                       + ([held_out_predictions(feats, x, y_train, curve_folds, fractions=low, **kw)] if low else [])
                       + ([held_out_predictions(None, x, y_train, curve_folds, fractions=low + (1.0,), seeds=seeds, sup_epochs=cfg.sup_epochs,
-                                               supervised=False, encoder=encoder, progress=True)] if cfg.finetune else []),
+                                               supervised=False, encoder=encoder, progress=run.verbose)] if cfg.finetune else []),
                       ignore_index=True)
     # the floor: the same linear learner on the same network at random weights, at every label fraction
     rnd = random_representations(x, encoder[1], cfg.seed)
@@ -289,7 +290,12 @@ def galaxy_properties(man: pd.DataFrame) -> pd.DataFrame:
 
 
 # %% ../nbs/13_pipeline.ipynb #c3bf3785
-def plot_queries(index, data_dir, queries, k: int = 5, size: float = 1.35):
+def plot_queries(index,                # `search.SimilarityIndex` of the run's representations
+                 data_dir,             # the run's `data` folder (manifest and stacks)
+                 queries,              # galaxy ids, one row each
+                 k: int = 5,           # neighbours shown per query
+                 size: float = 1.35    # panel size (inches)
+                ):
     "One row per query galaxy: the query and its `k` nearest neighbours as Lupton composites, titled with similarity and JClass."
     from jellyfish_nbdev.data import load_manifest
     paths = load_manifest(data_dir).assign(galaxy=lambda d: d.galaxy.astype(str)).set_index('galaxy').path
@@ -390,10 +396,11 @@ def localisation_table(maps: list) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> dict:
-    """Which pixels drive a jellyfish call, with the settings `GRADCAM_MAPS` (updated by `maps`): Grad-CAM at `layer` of the SimCLR
-    encoder + linear learner on every held-out cluster (each explained by the probe trained on the others); then the classifier that
-    uses tails most (the evaluation's tail-occlusion test) trained on the paper's split, explained on its held-out cluster by Grad-CAM
-    at `tail_layer` and by occlusion (`patch`, `stride` view px, `fill`); the tail overlap of every map per JClass (mock only)."""
+    "Which pixels drive a jellyfish call: Grad-CAM and occlusion maps with the settings `GRADCAM_MAPS` (updated by `maps`)."
+    # 1. Grad-CAM at `layer` of the SimCLR encoder + linear learner on every held-out cluster (the probe trained on the others);
+    # 2. the classifier that uses tails most (the evaluation's tail-occlusion test), trained on the paper's split and explained
+    #    on its held-out cluster by Grad-CAM at `tail_layer` and by occlusion (`patch`, `stride` view px, `fill`);
+    # 3. on the mock, the overlap of every map with the true tail, per JClass.
     from jellyfish_nbdev.gradcam import tail_overlap_table, overlap_by_jclass, gradcam_gallery
     from jellyfish_nbdev.linear import paper_split, fit_linear, JellyfishClassifier, PAPER_TEST_CLUSTER
     from jellyfish_nbdev.data import leave_one_cluster_out
@@ -480,9 +487,13 @@ def stage_trails(run: Run,             # the run folder: `run.out/trails/trails.
     return out
 
 # %% ../nbs/13_pipeline.ipynb #a1fa0001
-def stage_halpha(run: Run, cfg: PipelineConfig, fits_dir, mock_dir=None, n_gallery: int = 6) -> dict:
-    """H-alpha+[NII] maps of every ingested galaxy from its raw cutouts in `fits_dir` (`halpha.halpha_table`), a gallery of
-    the strongest tails, the median tail fraction and SFR per label, and, with `mock_dir`, the recovery of the truth."""
+def stage_halpha(run: Run,              # the run folder: `run.out/halpha` (table and maps) and a gallery figure
+                 cfg: PipelineConfig,  # `label`: the column the medians are grouped by
+                 fits_dir,             # the raw cutouts the galaxies were ingested from
+                 mock_dir=None,        # the mock survey's folder: also measure the recovery of the true Hα
+                 n_gallery: int = 6    # galaxies in the gallery of the strongest tails
+                ) -> dict:             # counts, flags, medians per label and (mock) the recovery figures
+    "H-alpha+[NII] maps of every ingested galaxy (`halpha.halpha_table`), a gallery of the strongest tails and medians per label."
     from jellyfish_nbdev.halpha import halpha_table, halpha_recovery, read_halpha_bands, measure_halpha, show_halpha, _galaxy_files
     t = halpha_table(run.out / 'data', run.out / 'halpha', fits_dir=fits_dir, mock_dir=mock_dir, progress=False)
     ok = t.flag.fillna('') == ''
@@ -591,7 +602,11 @@ def comparison_table(metrics: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 EVAL_METHODS = ('ssl_linear', 'ssl_logistic', 'ssl_finetune', 'supervised', 'random_linear', 'asymmetry', 'visual')
 
-def evaluation_table(metrics: dict, fraction: float = 1.0, subset: str = 'all', fmt: str = '{:.2f} ± {:.2f}') -> pd.DataFrame:
+def evaluation_table(metrics: dict,              # the content of `metrics.json`
+                     fraction: float = 1.0,      # label fraction
+                     subset: str = 'all',        # 'all' galaxies or those with a 'detectable' tail
+                     fmt: str = '{:.2f} ± {:.2f}' # format of mean and std
+                    ) -> pd.DataFrame:
     "The headline table from `metrics.json`: per method, protocol and label set, each metric as 'mean ± std over seeds'."
     ev = pd.DataFrame(metrics.get('evaluation') or [])
     if ev.empty: return ev
@@ -680,7 +695,11 @@ def _cluster_table(rows) -> str:
     for c in ('galaxies', 'jellyfish', 'detectable'): t[c] = t[c].astype(int)
     return _table(t, '{:.2f}')
 
-def write_report(run: Run, results: dict, metrics: dict, title: str) -> Path:
+def write_report(run: Run,         # the run folder
+                 results: dict,    # each stage's result, by stage name
+                 metrics: dict,    # the content of `metrics.json` (`build_metrics`)
+                 title: str        # the page's title
+                ) -> Path:
     "Write `report.html` (self-contained) and `metrics.json` into the run folder; return the report's path."
     r = results
     s = []
@@ -812,8 +831,15 @@ def write_report(run: Run, results: dict, metrics: dict, title: str) -> Path:
     return atomic_write(run.out / 'report.html', lambda f: f.write(page.encode()))
 
 # %% ../nbs/13_pipeline.ipynb #04aabc5b
-def run_pipeline(out, cfg: PipelineConfig | None = None, fits_dir=None, catalog=None, mock: bool = False,
-                 title: str | None = None, verbose: bool = True, box_size: int | None = None) -> dict:
+def run_pipeline(out,                             # run folder (resumed if it exists)
+                 cfg: PipelineConfig | None = None, # options (default: `jellyfish demo`'s)
+                 fits_dir=None,                   # folder of `<galaxy>_<band>_<N>px.fits` cutouts (not with `mock`)
+                 catalog=None,                    # catalogue CSV (galaxy, cluster, labels), or None
+                 mock: bool = False,              # write the built-in mock survey first and run on it
+                 title: str | None = None,        # the report's title
+                 verbose: bool = True,            # print each stage as it runs
+                 box_size: int | None = None      # background box of the ingest (px; default 25, smaller for small mock cutouts)
+                ) -> dict:
     "Run every stage into folder `out` (resuming a previous run there); return `metrics.json`'s content."
     cfg = cfg or PipelineConfig()
     run = Run(out, verbose=verbose)

@@ -207,14 +207,13 @@ def test_markdown_images_work_on_the_site_and_in_colab(site):
     import nbformat, tomllib
     out, _ = site
     repo = tomllib.loads((ROOT / 'pyproject.toml').read_text())['project']['urls']['Repository'].rstrip('/')
-    known = {'11_explorer.ipynb'}     # owned by the explorer branch: its one relative image is converted there
     for nb in (ROOT / 'nbs').glob('*.ipynb'):
         for c in nbformat.read(nb, as_version=4).cells:
             if c.cell_type != 'markdown': continue
             for src in re.findall(r'!\[[^\]]*\]\(([^)\s]+)', c.source):
                 if src.startswith('https://colab.research.google.com/assets/'): continue
                 m = RAW.match(src)
-                if not m: assert nb.name in known, f'{nb.name}: relative image {src} breaks in Colab'; continue
+                assert m, f'{nb.name}: relative image {src} breaks in Colab'
                 assert m.group(1) == repo.removeprefix('https://github.com/'), src
                 assert (ROOT / 'nbs' / m.group(3)).exists(), f'{nb.name}: {src} is not in the repository'
     home = (out / 'index.html').read_text(encoding='utf-8')
