@@ -31,7 +31,7 @@ from jellyfish_nbdev.search import SimilarityIndex, precision_at_k
 VARIANTS = {   # the view recipe, set in full on top of the `cpu` preset (whatever the preset's own views are)
     'bilinear views, Gaussian blur (the cpu preset until 2026-11-30)': dict(bin=1, blur_sigma=(0.1, 2.0), psf_fwhm=None, noise_factor=None, crop_scale=(0.08, 1.0)),
     'area-averaged views (bin 3)': dict(bin=3, blur_sigma=(0.1, 2.0), psf_fwhm=None, noise_factor=None, crop_scale=(0.08, 1.0)),
-    'bin 3, seeing instead of blur (the cpu preset now)': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0)),
+    'bin 3, seeing instead of blur': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0)),
     'bin 3, seeing, sky noise': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.08, 1.0)),
     'bin 3, seeing, sky noise, crops >= 30%': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.3, 1.0)),
     'bin 3, seeing, brightness x0.5-2': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), brightness=(0.5, 2.0)),

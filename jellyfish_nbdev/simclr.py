@@ -275,7 +275,7 @@ def evaluate_pairs(model: nn.Module, x: torch.Tensor, cb: SimCLR, temperature: f
 PRESETS = {
     'paper': PretrainConfig(),
     'cpu': PretrainConfig(arch='resnet18', stem='standard', temperature=0.1, lr=1e-3, warmup_pct=0.05, bs=64, epochs=60,
-                          inputs='asymmetry', aug=AugmentConfig(size=64, bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2))),
+                          inputs='asymmetry', aug=AugmentConfig(size=64, bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), crop_scale=(0.3, 1.0))),
 }
 
 def get_preset(name: str, **overrides) -> PretrainConfig:
