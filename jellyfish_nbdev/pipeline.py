@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/pipeline.html.md"""
 
 # %% ../nbs/13_pipeline.ipynb #8caec673
 from __future__ import annotations
-import base64, functools, hashlib, html, json, os, platform, time, warnings
+import base64, functools, hashlib, html, json, os, platform, sys, time, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -19,16 +19,21 @@ from .core import set_seed, show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0
-__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'code_fingerprint', 'Run', 'input_fingerprint',
-           'PipelineConfig', 'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed', 'random_representations',
-           'stage_evaluate', 'galaxy_properties', 'plot_queries', 'stage_search', 'stage_map', 'localisation_table',
-           'stage_gradcam', 'stage_trails', 'stage_halpha', 'halpha_section', 'software_versions', 'build_metrics',
-           'comparison_table', 'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline', 'demo',
-           'run_cutouts']
+__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'interactive', 'code_fingerprint', 'Run',
+           'input_fingerprint', 'PipelineConfig', 'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed',
+           'random_representations', 'stage_evaluate', 'galaxy_properties', 'plot_queries', 'stage_search', 'stage_map',
+           'localisation_table', 'stage_gradcam', 'stage_trails', 'stage_halpha', 'halpha_section', 'software_versions',
+           'build_metrics', 'comparison_table', 'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline',
+           'demo', 'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
     return hashlib.sha256(json.dumps([params, upstream], sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+def interactive() -> bool:
+    "True in a notebook or when standard output is a terminal: where a progress bar redraws in place instead of piling up in a log."
+    from fastcore.imports import IN_NOTEBOOK
+    return bool(IN_NOTEBOOK) or bool(getattr(sys.stdout, 'isatty', lambda: False)())
 
 @functools.cache
 def code_fingerprint() -> str:
@@ -42,6 +47,7 @@ class Run:
     "A run folder whose stages are computed once: `run.stage(name, fn, params, after=[...])`."
     def __init__(self, out, verbose: bool = True, code: str | None = None):
         self.out, self.verbose, self.code = Path(out), verbose, code or code_fingerprint()
+        self.progress = verbose and interactive()   # progress bars in a notebook or a terminal; in a log file, the stage lines only
         self.out.mkdir(parents=True, exist_ok=True)   # stages/ and figures/ appear with their first file, so a failed run leaves them out
     def record(self, name: str) -> dict | None:
         "The record `stages/<name>.json` of a finished stage, or None."
@@ -124,7 +130,7 @@ def stage_mock(run: Run,               # the run folder: the survey is written t
               ) -> dict:              # counts per JClass, cluster and look-alike kind, and the survey summary
     "Write the built-in mock S-PLUS survey (FITS cutouts, catalogue with the truth and simulated visual labels)."
     from jellyfish_nbdev.mock import make_mock_survey, survey_summary
-    cat = make_mock_survey(run.out / 'mock', n=cfg.n, seed=cfg.seed, size=cfg.size, progress=run.verbose)
+    cat = make_mock_survey(run.out / 'mock', n=cfg.n, seed=cfg.seed, size=cfg.size, progress=run.progress)
     return dict(n=len(cat), size=cfg.size, jellyfish=int((cat.jclass > 0).sum()),
                 per_jclass={int(j): int(c) for j, c in cat.jclass.value_counts().sort_index().items()},
                 per_cluster={str(c): int(n) for c, n in cat.cluster.value_counts().sort_index().items()},
@@ -138,7 +144,7 @@ def stage_ingest(run: Run,             # the run folder: stacks and `manifest.cs
                 ) -> dict:             # galaxies ingested and skipped, with the first 20 reasons
     "Ingest the cutouts into 12-band stacks and a manifest (`io.ingest`), skipping and reporting bad galaxies."
     from jellyfish_nbdev.io import ingest
-    man = ingest(str(fits_dir), str(run.out / 'data'), catalog=str(catalog) if catalog else None, box_size=box_size, progress=run.verbose)
+    man = ingest(str(fits_dir), str(run.out / 'data'), catalog=str(catalog) if catalog else None, box_size=box_size, progress=run.progress)
     skipped = man[man.status != 'ok']
     return dict(n_ok=int((man.status == 'ok').sum()), n_skipped=len(skipped),
                 skipped=skipped[['galaxy', 'reason']].head(20).to_dict('records'))
@@ -150,7 +156,7 @@ def stage_pretrain(run: Run,           # the run folder: the encoder goes to `ru
     from jellyfish_nbdev.simclr import pretrain
     stale = run.record('pretrain') is not None       # finished before with other settings or data: start over; else resume a crashed run
     c = pretrain(str(run.out / 'data'), preset=cfg.preset, epochs=cfg.epochs, out=str(run.out / 'pretrain'), seed=cfg.seed, resume=not stale,
-                 progress=run.verbose)
+                 progress=run.progress)
     h = pd.read_csv(run.out / 'pretrain' / 'history.csv')
     return dict(arch=c['arch'], stem=c['stem'], epochs=int(c['epochs_done']), seconds_per_epoch=c.get('seconds_per_epoch'),
                 n_train=len(c['train_galaxies']), n_valid=len(c['valid_galaxies']), view_size=c['size'],
