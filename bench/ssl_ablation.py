@@ -37,7 +37,7 @@ VARIANTS = {   # the view recipe, set in full on top of the `cpu` preset (whatev
     'bin 3, seeing, brightness x0.5-2': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), brightness=(0.5, 2.0)),
     'bin 3, seeing; other sources masked': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), inputs='masked'),
     'bin 3, seeing; asymmetry residual of the masked stacks': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), inputs='asymmetry'),
-    'residual, crops >= 30%': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.3, 1.0), inputs='asymmetry'),
+    'residual, crops >= 30% (the cpu preset now)': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.3, 1.0), inputs='asymmetry'),
     'residual, sky noise': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.08, 1.0), inputs='asymmetry'),
 }
 FLOORS = ('bands', 'asymmetry')   # random weights on these inputs: what the inputs give before any training
