@@ -73,7 +73,7 @@ def main():
     man = load_manifest(a.data); x = load_stacks(man)
     rows, t0 = [], time.time()
     base = PRESETS['cpu']
-    cfg0 = dict(center_crop=base.aug.center_crop, bin=1, size=base.aug.size)
+    cfg0 = dict(center_crop=base.aug.center_crop, bin=base.aug.bin, size=base.aug.size)   # the trained encoders' views: a fair floor
     for inputs in FLOORS:
         for seed in a.seeds:
             torch.manual_seed(seed)
@@ -83,7 +83,7 @@ def main():
             name = 'random init (floor)' if inputs == 'bands' else f'random init, {inputs} inputs'
             rows.append(dict(variant=name, seed=seed, **score(represent(enc, x, c).numpy(), man), pair_top5=np.nan, minutes=0.))
     import jellyfish_nbdev.simclr as S
-    for name in (a.variants or VARIANTS):
+    for name in (VARIANTS if a.variants is None else a.variants):   # --variants with no name: the floors only
         for seed in a.seeds:
             v = dict(VARIANTS[name]); inputs = v.pop('inputs', 'bands')
             S.PRESETS['cpu'] = replace(base, aug=replace(base.aug, **v), inputs=inputs, seed=seed)
