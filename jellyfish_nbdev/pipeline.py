@@ -651,7 +651,7 @@ def verdict_text(m: dict) -> str:
             text += (f"; replacing it with the galaxy's mirrored side, by {om.loc['ssl_linear', 'mean_change']:+.3f} and "
                      f"{om.loc['supervised', 'mean_change']:+.3f}. An encoder that sees the asymmetry residual is tested by the mirror: "
                      "sky noise poured over a tail that overlaps the disc leaves a hole, as asymmetric as the tail was "
-                     "(`bench/occlusion_residual.py`)")
+                     "(bench/occlusion_residual.py)")
         text += "."
     if len(ef):
         text += (f" On the paper split, with 10 % of the labels: linear learner {low('ssl_linear', 0.1)}, fine-tuned encoder "
