@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64, functools, hashlib, html, json, os, platform, sys, time, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
+from typing import Annotated
 import numpy as np
 import pandas as pd
 import torch
@@ -19,8 +20,8 @@ from .core import set_seed, show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0
-__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'interactive', 'code_fingerprint', 'Run',
-           'input_fingerprint', 'PipelineConfig', 'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed',
+__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'FloatList', 'interactive', 'code_fingerprint',
+           'Run', 'input_fingerprint', 'PipelineConfig', 'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed',
            'random_representations', 'stage_evaluate', 'galaxy_properties', 'plot_queries', 'stage_search', 'stage_map',
            'localisation_table', 'stage_gradcam', 'stage_trails', 'stage_halpha', 'halpha_section', 'software_versions',
            'build_metrics', 'comparison_table', 'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline',
@@ -886,6 +887,8 @@ def run_pipeline(out,                             # run folder (resumed if it ex
     return metrics
 
 # %% ../nbs/13_pipeline.ipynb #c1cd85ca
+FloatList = Annotated[list, {'nargs': '+', 'type': float, 'metavar': 'F'}]   # a list of numbers on the command line: --opt 0.1 0.5 1
+
 def _print_headline(m: dict):
     from jellyfish_nbdev.linear import METRICS
     rows = [dict(method=k, **{c: v['overall'][c] for c in METRICS}) for k, v in m.items()
@@ -916,9 +919,13 @@ def run_cutouts(fits_dir: str,  # folder of <galaxy>_<band>_<N>px.fits cutouts (
                 eval_seeds: int = 3,  # seeds of the evaluation (mean and spread)
                 label: str = 'jclass',  # catalogue column evaluated against (> 0 is jellyfish)
                 train_label: str = 'visual_jclass',  # catalogue column the classifiers train on (default: `label` when absent)
-                box_size: int = 25):  # background box of the ingest (px); cutouts under ~100 px need a smaller one
+                box_size: int = 25,  # background box of the ingest (px); cutouts under ~100 px need a smaller one
+                fractions: FloatList = None,  # label fractions of the label-efficiency curve (default: 0.1 0.25 1)
+                k: int = 10,  # neighbours for search, precision@k and the JClass refinement
+                finetune: bool = True):  # also fine-tune the SimCLR encoder with the supervised recipe (ssl_finetune)
     "The same pipeline on real S-PLUS cutouts: ingest -> SimCLR -> embed -> (evaluation if labelled) -> search -> trails -> report."
-    cfg = PipelineConfig(seed=seed, preset=preset, epochs=epochs, sup_epochs=sup_epochs, eval_seeds=eval_seeds, label=label, train_label=train_label)
+    cfg = PipelineConfig(seed=seed, preset=preset, epochs=epochs, sup_epochs=sup_epochs, eval_seeds=eval_seeds, label=label, train_label=train_label,
+                         fractions=tuple(fractions) if fractions else PipelineConfig.fractions, k=k, finetune=finetune)
     m = run_pipeline(out, cfg, fits_dir=fits_dir, catalog=catalog, box_size=box_size)
     _print_headline(m)
     print(f"total {m['total_seconds'] / 60:.1f} min; open {Path(out) / 'report.html'}")
