@@ -42,10 +42,15 @@ def portable(x, root: Path = ROOT):
 
 
 def write_json(name: str, result: dict, out=None) -> Path:
-    "Write `result` (paths made relative to the repository) to bench/results/`name`.json (or `out`) atomically; return the path."
+    """Write `result` (paths made relative to the repository) to bench/results/`name`.json (or `out`) atomically; return the path.
+    A result written to bench/results/ is also copied to the package's published results (`core.packaged`), which the
+    docs pages read when there is no clone (Colab, `pip install`)."""
     from jellyfish_nbdev.io import save_text
+    from jellyfish_nbdev.core import packaged
     out = Path(out) if out else RESULTS / f'{name}.json'
-    return save_text(out, json.dumps(portable(result), indent=1, default=str))
+    text = json.dumps(portable(result), indent=1, default=str)
+    if out.resolve().parent == RESULTS.resolve(): save_text(packaged(f'bench/results/{out.name}'), text)
+    return save_text(out, text)
 
 
 def table(rows: list, cols: list, fmt: dict | None = None) -> str:

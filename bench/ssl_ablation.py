@@ -28,7 +28,7 @@ from jellyfish_nbdev.linear import held_out_predictions, score_metrics, score_pr
 from jellyfish_nbdev.pipeline import galaxy_properties
 from jellyfish_nbdev.search import SimilarityIndex, precision_at_k
 
-VARIANTS = {   # the view recipe, set in full on top of the `cpu` preset (whatever the preset's own views are)
+VARIANTS = {   # the view recipe, set in full on top of the `cpu` preset (whatever the preset's own views are); `epochs` overrides --epochs
     'bilinear views, Gaussian blur (the cpu preset until 2026-11-30)': dict(bin=1, blur_sigma=(0.1, 2.0), psf_fwhm=None, noise_factor=None, crop_scale=(0.08, 1.0)),
     'area-averaged views (bin 3)': dict(bin=3, blur_sigma=(0.1, 2.0), psf_fwhm=None, noise_factor=None, crop_scale=(0.08, 1.0)),
     'bin 3, seeing instead of blur': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0)),
@@ -38,6 +38,8 @@ VARIANTS = {   # the view recipe, set in full on top of the `cpu` preset (whatev
     'bin 3, seeing; other sources masked': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), inputs='masked'),
     'bin 3, seeing; asymmetry residual of the masked stacks': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.08, 1.0), inputs='asymmetry'),
     'residual, crops >= 30% (the cpu preset now)': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.3, 1.0), inputs='asymmetry'),
+    'residual, crops >= 30%, 2x steps (120 epochs)': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.3, 1.0), inputs='asymmetry', epochs=120),
+    'residual, crops >= 30%, 4x steps (240 epochs)': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=None, crop_scale=(0.3, 1.0), inputs='asymmetry', epochs=240),
     'residual, sky noise': dict(bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), noise_factor=(1.0, 1.5), crop_scale=(0.08, 1.0), inputs='asymmetry'),
 }
 FLOORS = ('bands', 'asymmetry')   # random weights on these inputs: what the inputs give before any training
@@ -85,15 +87,15 @@ def main():
     import jellyfish_nbdev.simclr as S
     for name in (VARIANTS if a.variants is None else a.variants):   # --variants with no name: the floors only
         for seed in a.seeds:
-            v = dict(VARIANTS[name]); inputs = v.pop('inputs', 'bands')
+            v = dict(VARIANTS[name]); inputs = v.pop('inputs', 'bands'); epochs = v.pop('epochs', a.epochs)
             S.PRESETS['cpu'] = replace(base, aug=replace(base.aug, **v), inputs=inputs, seed=seed)
             with tempfile.TemporaryDirectory() as tmp:
                 t = time.time()
-                pretrain(a.data, preset='cpu', epochs=a.epochs, out=tmp, progress=False)
+                pretrain(a.data, preset='cpu', epochs=epochs, out=tmp, progress=False)
                 h = pd.read_csv(Path(tmp) / 'history.csv')
                 enc, cfg = load_encoder(tmp)
                 rows.append(dict(variant=name, seed=seed, **score(represent(enc, x, cfg).numpy(), man),
-                                 pair_top5=float(h.pair_top5.iloc[-1]), minutes=(time.time() - t) / 60))
+                                 pair_top5=float(h.pair_top5.iloc[-1]), epochs=epochs, minutes=(time.time() - t) / 60))
             print(pd.DataFrame(rows[-1:]).round(3).to_string(index=False), flush=True)
     S.PRESETS['cpu'] = base
     out = Path(a.out) if a.out else Path(__file__).parent / 'results' / 'ssl_ablation.json'

@@ -17,7 +17,7 @@ import astropy.units as u
 # %% auto #0
 __all__ = ['BANDS', 'BAND_SUFFIXES', 'N_BANDS', 'PIXEL_SCALE', 'RGB_BANDS', 'REPO_BRANCH', 'Band', 'band_table', 'band_index',
            'set_seed', 'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'DocRenderer', 'repository_url',
-           'published']
+           'packaged', 'published']
 
 # %% ../nbs/00_core.ipynb #303d9514
 @dataclass(frozen=True)
@@ -165,13 +165,20 @@ def repository_url() -> str:
         if name.strip().lower() == 'repository': return url.strip().rstrip('/')
     return 'https://github.com/jellyfish-nbdev/jellyfish_nbdev'
 
+def packaged(rel: str # path from the repository root, e.g. 'nbs/images/demo_metrics.json'
+            ) -> Path:
+    "Where the package keeps its copy of the published result file `rel` (package data)."
+    from importlib.resources import files
+    return Path(str(files('jellyfish_nbdev'))) / 'data' / 'published' / str(rel).lstrip('/')
+
 def published(rel: str,            # path from the repository root, e.g. 'nbs/images/demo_metrics.json'
-              download: bool = True # fetch it from the repository when there is no local copy
+              download: bool = True # fetch it from the repository when neither a clone nor the package has it
              ) -> Path:
-    "A published result file: the repository's copy when run from a clone, else a cached download (Colab)."
+    "A published result file: the repository's copy when run from a clone, else the installed package's, else a cached download."
     rel = str(rel).lstrip('/')
     for d in [Path.cwd(), *Path.cwd().parents]:
         if (d / rel).exists(): return d / rel
+    if packaged(rel).exists(): return packaged(rel)
     cache = Path(os.environ.get('JELLYFISH_CACHE', Path.home() / '.cache' / 'jellyfish_nbdev')) / 'published' / rel
     if cache.exists() or not download: return cache
     url = repository_url().replace('https://github.com/', 'https://raw.githubusercontent.com/') + f'/{REPO_BRANCH}/{rel}'

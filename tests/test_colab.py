@@ -1,4 +1,4 @@
-"What Colab users run into: the explorer with Colab's preinstalled ipywidgets 7.7, which the package's range admits."
+"What Colab users run into: the explorer with Colab's preinstalled ipywidgets 7.7, which the package's range admits. (Every notebook also runs alone outside the repository from the installed wheel: step 3 of `tools/run_tests.py`.)"
 import os, subprocess, sys, tomllib
 from pathlib import Path
 
@@ -24,3 +24,4 @@ def test_explorer_notebook_runs_with_ipywidgets_7(tmp_path):
     assert v.stdout.strip() == '7.7.5', v.stderr[-2000:]
     r = subprocess.run([str(BIN / 'nbdev-test'), 'nbs/11_explorer.ipynb'], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+

@@ -1,5 +1,5 @@
 "What `pip install jellyfish-nbdev` gives a user: the wheel holds every module and the data files the code reads at run time."
-import json, os, shutil, subprocess, sys, zipfile
+import json, os, subprocess, sys, zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,28 +13,14 @@ def source_files() -> tuple[list[str], list[str]]:
     return [f for f in rel if f.endswith('.py')], [f for f in rel if not f.endswith('.py')]
 
 
-def test_wheel_installs_every_module_and_its_data(tmp_path):
-    # build from a copy of what the wheel is made of, so that no build/ or egg-info lands in the repository
-    src = tmp_path / 'src'
-    src.mkdir()
-    for f in ('pyproject.toml', 'README.md', 'LICENSE'): shutil.copy(ROOT / f, src / f)
-    shutil.copytree(ROOT / PKG, src / PKG, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
-    dist = tmp_path / 'dist'
-    r = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', str(src), '-w', str(dist)],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr[-3000:]
-    wheel, = dist.glob('jellyfish_nbdev-*.whl')
+def test_wheel_installs_every_module_and_its_data(tmp_path, wheel_install):
+    wheel, target = wheel_install
     modules, data = source_files()
     assert data, 'the package ships data files (jellyfish_nbdev/data/...)'
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [f for f in modules + data if f not in names]
     assert not missing, f'not in the wheel: {missing}'
     assert any(n.endswith('entry_points.txt') for n in names)
-
-    target = tmp_path / 'site'
-    r = subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '--no-deps', '--target', str(target), str(wheel)],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr[-3000:]
 
     # a fresh interpreter in an empty folder, the installed copy first on the path (dependencies from this environment):
     # every module must import from it, and the shipped catalogues must be read from it

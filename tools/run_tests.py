@@ -2,14 +2,17 @@
 
 1. notebooks are the source: `nbdev-export` and `nbdev-clean` must leave every file as it was;
 2. lint: ruff's unused imports, redefinitions and undefined names (`[tool.ruff]` in pyproject.toml);
-3. every notebook runs as a test (`nbdev-test`, in parallel on all cores);
+3. every notebook runs as a test (nbdev's `test_nb`, in parallel on all cores), the way Colab meets it: each notebook
+   alone in a folder outside the repository, the package from a wheel built from this checkout and installed into a
+   folder of its own, downloads blocked, so published results must come from the package;
 4. the other tests (`pytest tests/`: the docs site, the README, the command line).
 
 Ends with one line `N passed, N failed` (the two checks, notebooks and other tests counted) and a
 non-zero exit status on any failure.
 """
 from __future__ import annotations
-import hashlib, os, subprocess, sys, time, tempfile
+import hashlib, os, shutil, subprocess, sys, time, tempfile
+from concurrent.futures import ThreadPoolExecutor
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -40,20 +43,58 @@ def check_lint() -> str:
     return (r.stdout + r.stderr).strip() or f'ruff exited with status {r.returncode}'
 
 
+def build_wheel(tmp: Path) -> Path:
+    "Build the package's wheel from a copy of what it is made of (nothing lands in the repository), install it without dependencies into `tmp/site`; return that folder."
+    src = tmp / 'src'
+    src.mkdir()
+    for f in ('pyproject.toml', 'README.md', 'LICENSE'): shutil.copy(ROOT / f, src / f)
+    shutil.copytree(ROOT / 'jellyfish_nbdev', src / 'jellyfish_nbdev', ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+    pip = [str(BIN / 'python'), '-m', 'pip']
+    subprocess.run(pip + ['wheel', '-q', '--no-deps', '--no-build-isolation', str(src), '-w', str(tmp / 'dist')], check=True)
+    wheel, = (tmp / 'dist').glob('jellyfish_nbdev-*.whl')
+    subprocess.run(pip + ['install', '-q', '--no-deps', '--target', str(tmp / 'site'), str(wheel)], check=True)
+    return tmp / 'site'
+
+
+RUN_ONE = """
+import sys, tomllib
+from pathlib import Path
+from nbdev.test import test_nb
+cfg = tomllib.loads(Path(sys.argv[3]).read_text())['tool']['nbdev']
+ok, secs = test_nb(sys.argv[1], skip_flags=cfg['tst_flags'].split(), profile=False, cell_timeout=cfg['cell_timeout'])
+import jellyfish_nbdev
+where = str(Path(jellyfish_nbdev.__file__).resolve())
+if not where.startswith(sys.argv[2]): sys.exit(f'imported jellyfish_nbdev from {where}, not from the installed wheel')
+print(f'{Path(sys.argv[1]).name}: {secs:.0f} s')
+sys.exit(0 if ok else 1)
+"""
+
+
 def run_notebooks() -> tuple[list[str], list[str]]:
-    "Run every notebook with nbdev-test; return (passed, failed) notebook names."
+    "Run every notebook alone, outside the repository, with the package from its wheel; return (passed, failed) notebook names."
     nbs = sorted(p.name for p in (ROOT / 'nbs').glob('*.ipynb'))
-    n_workers = os.environ.get('NBDEV_TEST_WORKERS', str(min(os.cpu_count() or 1, 4)))
-    cmd = [str(BIN / 'nbdev-test'), '--n-workers', n_workers, '--timing']
-    print('$', ' '.join(cmd), flush=True)
-    r = subprocess.run(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    sys.stderr.write(r.stderr)
-    failed = []
-    if r.returncode:
-        tail = r.stderr.split('Failed On The Following Notebooks:')[-1]
-        failed = [l.strip() for l in tail.splitlines() if l.startswith('\t') and l.strip() in nbs]
-        if not failed: failed = ['nbdev-test (exit status %d)' % r.returncode]
-    return [n for n in nbs if n not in failed], failed
+    n_workers = int(os.environ.get('NBDEV_TEST_WORKERS', str(min(os.cpu_count() or 1, 4))))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        site = build_wheel(tmp).resolve()
+        work = tmp / 'notebooks'
+        work.mkdir()
+        for n in nbs: shutil.copy(ROOT / 'nbs' / n, work / n)
+        env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'PYTHONHOME')}
+        env.update(PYTHONPATH=str(site), JELLYFISH_CACHE=str(tmp / 'cache'),   # no downloads: a blocked proxy
+                   http_proxy='http://127.0.0.1:9', https_proxy='http://127.0.0.1:9', HTTP_PROXY='http://127.0.0.1:9',
+                   HTTPS_PROXY='http://127.0.0.1:9', NO_PROXY='', no_proxy='')
+        print(f'$ test_nb on {len(nbs)} notebooks in {work}, jellyfish_nbdev from {site}, {n_workers} at a time', flush=True)
+
+        def run(n):
+            r = subprocess.run([str(BIN / 'python'), '-c', RUN_ONE, str(work / n), str(site), str(ROOT / 'pyproject.toml')],
+                               cwd=work, env=env, capture_output=True, text=True)
+            sys.stdout.write(r.stdout if not r.returncode else f'FAILED {n}\n{(r.stdout + r.stderr)[-6000:]}\n')
+            sys.stdout.flush()
+            return n, r.returncode == 0
+
+        with ThreadPoolExecutor(max_workers=n_workers) as ex: results = list(ex.map(run, nbs))
+    return [n for n, ok in results if ok], [n for n, ok in results if not ok]
 
 
 def run_pytest() -> tuple[int, int]:
@@ -88,7 +129,7 @@ def main() -> int:
     lint = check_lint()
     if lint: print('FAILED:\n' + lint); failed += 1
     else: print('ok'); passed += 1
-    print('== 3. notebooks (nbdev-test)', flush=True)
+    print('== 3. notebooks, each alone outside the repository with the package from its wheel (as in Colab)', flush=True)
     ok, bad = run_notebooks()
     print(f'notebooks: {len(ok)} passed, {len(bad)} failed' + (f" ({', '.join(bad)})" if bad else ''))
     passed += len(ok); failed += len(bad)
