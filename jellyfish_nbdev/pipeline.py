@@ -638,9 +638,15 @@ def verdict_text(m: dict) -> str:
     oc, om = (occ.query(f"occlusion == '{k}'").set_index('method') for k in ('tail_sky', 'tail_mirror'))
     ef = pd.DataFrame(m.get('label_efficiency') or [], columns=['method', 'fraction', 'roc_auc', 'roc_auc_std']).set_index(['method', 'fraction'])
     low = lambda k, f: f"{ef.loc[(k, f), 'roc_auc']:.2f} ± {ef.loc[(k, f), 'roc_auc_std']:.2f}" if (k, f) in ef.index else 'n/a'
-    text = (f"Against the truth, leave one cluster out, all labels: the linear learner on the SimCLR representations reaches ROC-AUC "
-            f"{auc('ssl_linear')} (the same learner on the same network at random weights: {auc('random_linear')}), the supervised ResNet {auc('supervised')}, a logistic regression on the asymmetry alone {auc('asymmetry')}, "
-            f"and the simulated visual classifiers whose labels every method learns from {auc('visual')}.")
+    mock = 'mock' in m                 # a mock survey has a truth; a real catalogue has its own labels
+    others = [f"{name} {auc(k)}" for k, name in (
+        ('supervised', 'the supervised ResNet'), ('asymmetry', 'a logistic regression on the asymmetry alone'),
+        ('visual', 'the simulated visual classifiers whose labels every method learns from' if mock else 'the visual votes'))
+        if k in ev.index]
+    text = (f"Against {'the truth' if mock else 'the catalogue labels'}, leave one cluster out, all labels: the linear learner on the "
+            f"SimCLR representations reaches ROC-AUC {auc('ssl_linear')}"
+            + (f" (the same learner on the same network at random weights: {auc('random_linear')})" if 'random_linear' in ev.index else '')
+            + (f", {', '.join(others[:-1])}{', and ' if len(others) > 1 else ''}{others[-1]}" if others else '') + '.')
     if 'ssl_linear' in jp.index:
         others = '; '.join(f"{k}: {pct(k, 1)} to {pct(k, 5)}" for k in ('supervised', 'asymmetry') if k in jp.index)
         text += (f" The linear learner's mean score percentile goes from {pct('ssl_linear', 1)} at JClass 1 to {pct('ssl_linear', 5)} at "
@@ -659,11 +665,12 @@ def verdict_text(m: dict) -> str:
                  f"{low('ssl_finetune', 0.1)}, supervised {low('supervised', 0.1)}; with 25 %: {low('ssl_linear', 0.25)}, "
                  f"{low('ssl_finetune', 0.25)} and {low('supervised', 0.25)}; with all: {low('ssl_linear', 1.0)}, "
                  f"{low('ssl_finetune', 1.0)} and {low('supervised', 1.0)}.")
-    pk = [r for r in (m.get('search') or {}).get('precision_at_k', []) if r['k'] == 10]
+    kmax = max((r['k'] for r in (m.get('search') or {}).get('precision_at_k', [])), default=None)   # the run's --k
+    pk = [r for r in (m.get('search') or {}).get('precision_at_k', []) if r['k'] == kmax]
     if pk:
-        text += (f" Query by example on the SimCLR representations: {pk[0]['precision']:.2f} of the ten nearest neighbours of a jellyfish are "
+        text += (f" Query by example on the SimCLR representations: {pk[0]['precision']:.2f} of the {kmax} nearest neighbours of a jellyfish are "
                  f"jellyfish, against a base rate of {pk[0]['base_rate']:.2f} (lift {pk[0]['lift']:.2f}")
-        pr = [r for r in (m.get('search') or {}).get('precision_at_k_random', []) if r['k'] == 10]
+        pr = [r for r in (m.get('search') or {}).get('precision_at_k_random', []) if r['k'] == kmax]
         text += f"; the same network at random weights: lift {pr[0]['lift']:.2f})." if pr else ")."
     rep = pd.DataFrame((m.get('search') or {}).get('refinement', {}).get('report') or [])
     if len(rep):
