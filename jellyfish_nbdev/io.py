@@ -160,33 +160,44 @@ def preprocess_band(img: np.ndarray, background: bool = True, arcsinh: bool = Tr
     return out.astype(np.float32), frac
 
 # %% ../nbs/01_io.ipynb #9b3ab67b
-def _band_files(files) -> tuple[dict[str, Path], dict[str, int]]:
-    "Check that `files` are the 12 bands of one galaxy; return band -> path and band -> size (px, 0 if unknown)."
-    if isinstance(files, dict): files = list(files.items())
-    items, galaxy, gsize = [], None, 0
-    for f in files:
-        if isinstance(f, (tuple, list)):            # (band, path): the band is given, the name may be anything
-            b, p = canonical_band(f[0]), Path(f[1]); n = parse_cutout_name(p)
-        else:
-            p = Path(f); n = parse_cutout_name(p)
-            if n is None: raise CutoutError(p, "name is not <galaxy>_<band>_<N>px.fits")
-            b = n.band
-            if galaxy is not None and n.galaxy != galaxy: raise CutoutError(p, f"belongs to galaxy {n.galaxy!r}, not {galaxy!r}")
-        if n is not None and galaxy is None: galaxy, gsize = n.galaxy, n.size
-        items.append((b, p, n.size if n else 0))
-    if not items: raise ValueError("no cutout files given")
+def _band_path(f, galaxy: str | None) -> tuple[str, Path, CutoutName | None]:
+    "(band, path, parsed name) of one of a galaxy's files: a (band, path) pair, or a path named like a cutout of `galaxy`."
+    if isinstance(f, (tuple, list)):            # (band, path): the band is given, the name may be anything
+        p = Path(f[1]); return canonical_band(f[0]), p, parse_cutout_name(p)
+    p = Path(f); n = parse_cutout_name(p)
+    if n is None: raise CutoutError(p, "name is not <galaxy>_<band>_<N>px.fits")
+    if galaxy is not None and n.galaxy != galaxy: raise CutoutError(p, f"belongs to galaxy {n.galaxy!r}, not {galaxy!r}")
+    return n.band, p, n
+
+def _index_bands(items: list) -> tuple[dict[str, Path], dict[str, int]]:
+    "band -> path and band -> size of `items` ((band, path, size) triples), refusing an unknown band or a band given twice."
     out, sizes = {}, {}
     for b, p, s in items:
         if b not in BAND_SUFFIXES:
             raise CutoutError(p, f"unknown band suffix {b!r}; expected one of {', '.join(BAND_SUFFIXES)}")
         if b in out: raise CutoutError(p, f"duplicate file for band {b} (also {out[b].name})")
         out[b], sizes[b] = p, s
-    missing = [b for b in BAND_SUFFIXES if b not in out]
-    if missing:
-        folder = items[0][1].parent
-        expected = folder/(f"{galaxy}_{missing[0]}_{gsize}px.fits" if galaxy else f"<{missing[0]} band>")
-        raise CutoutError(expected, f"missing band{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                                    f"(found {len(out)} of {N_BANDS})")
+    return out, sizes
+
+def _check_all_bands(found: dict, folder: Path, galaxy: str | None, size: int):
+    "Refuse a galaxy without all 12 bands in `found`, naming the first missing file as it would be called in `folder`."
+    missing = [b for b in BAND_SUFFIXES if b not in found]
+    if not missing: return
+    expected = folder/(f"{galaxy}_{missing[0]}_{size}px.fits" if galaxy else f"<{missing[0]} band>")
+    raise CutoutError(expected, f"missing band{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                                f"(found {len(found)} of {N_BANDS})")
+
+def _band_files(files) -> tuple[dict[str, Path], dict[str, int]]:
+    "Check that `files` are the 12 bands of one galaxy; return band -> path and band -> size (px, 0 if unknown)."
+    if isinstance(files, dict): files = list(files.items())
+    items, galaxy, gsize = [], None, 0
+    for f in files:
+        b, p, n = _band_path(f, galaxy)
+        if n is not None and galaxy is None: galaxy, gsize = n.galaxy, n.size
+        items.append((b, p, n.size if n else 0))
+    if not items: raise ValueError("no cutout files given")
+    out, sizes = _index_bands(items)
+    _check_all_bands(out, items[0][1].parent, galaxy, gsize)
     return {b: out[b] for b in BAND_SUFFIXES}, sizes
 
 def read_galaxy_info(files, background: bool = True, arcsinh: bool = True, max_nan_fraction: float = MAX_NAN_FRACTION,
@@ -391,6 +402,118 @@ def _previous_manifest(out_dir: Path) -> dict:
     old['nan_fraction'] = pd.to_numeric(old.nan_fraction, errors='coerce')
     return {r['galaxy']: r for r in old[MANIFEST_COLUMNS].to_dict('records')}
 
+# %% ../nbs/01_io.ipynb #5f94672d
+def _find_cutouts(src: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "The cutout files of folder (or file list) `src`, and the other files found there, which are ignored."
+    files = read_file_list(src) if src.is_file() else scan_cutouts(src)
+    cut, ignored = files[files.kind == 'cutout'], files[files.kind != 'cutout']
+    if cut.empty:
+        raise FileNotFoundError(f"{src}: no FITS cutouts named <galaxy>_<band>_<N>px.fits"
+                                f" (found {len(files)} other file{'s' if len(files) != 1 else ''})")
+    return cut, ignored
+
+def _check_out_dir(out_dir: Path, src: Path):
+    "Refuse an output folder that is the input folder."
+    if out_dir.resolve() == (src if src.is_dir() else src.parent).resolve():
+        raise ValueError(f"{out_dir}: the output folder must not be the input folder")
+
+def _galaxies(cut: pd.DataFrame, cat: pd.DataFrame | None) -> tuple[list, dict, set | None]:
+    "Every galaxy (of the files and of the catalogue, sorted), each galaxy's (band, path) pairs, and the catalogue's galaxies (None: no catalogue)."
+    by_galaxy = {g: list(zip(d.band, d.path)) for g, d in cut.groupby('galaxy', sort=True)}
+    in_catalog = set(cat.galaxy) if cat is not None else None
+    return sorted(set(by_galaxy) | (in_catalog or set())), by_galaxy, in_catalog
+
+def _exclusion_reason(files: list, exclusions: list) -> str | None:
+    "Which list excludes a galaxy's `files` ((band, path) pairs) and the first files it names; None when none is listed."
+    hits = [(Path(f).name, src) for _, f in files if (src := excluded_by(f, exclusions))]
+    if not hits: return None
+    more = f" and {len(hits) - 2} more" if len(hits) > 2 else ''
+    return f"excluded by {hits[0][1]}: {', '.join(f for f, _ in hits[:2])}{more}"
+
+def _skip_reason(galaxy: str,              # the galaxy's name
+                 files: list,              # its (band, path) pairs
+                 in_catalog: set | None,   # the catalogue's galaxies (None: no catalogue)
+                 exclusions: list          # `read_exclusions`' (pattern, list) pairs
+                ) -> str | None:
+    "Why `galaxy` is skipped before any of its files is read, or None."
+    if not files: return 'no FITS files for this catalogue galaxy'
+    if in_catalog is not None and galaxy not in in_catalog: return 'not in the catalogue'
+    if not galaxy.strip('.') or any(c in galaxy for c in '/\\'): return 'galaxy name is not usable as a file name'
+    return _exclusion_reason(files, exclusions)
+
+def _up_to_date(prev: dict | None, key: str, out_dir: Path) -> bool:
+    "True when the previous manifest row `prev` was made from the same inputs and options, and its stack (if any) is intact."
+    if not prev or prev['input_key'] != key: return False
+    return prev['status'] == 'skipped' or bool(prev['path']) and _npy_intact(out_dir/prev['path'])
+
+def _plan(galaxies: list,         # every galaxy, in manifest order
+          by_galaxy: dict,        # galaxy -> its (band, path) pairs
+          in_catalog: set | None, # the catalogue's galaxies (None: no catalogue)
+          exclusions: list,       # `read_exclusions`' (pattern, list) pairs
+          old: dict,              # the previous manifest's rows by galaxy ({} to redo everything)
+          out_dir: Path,          # the output folder
+          opts: dict              # the preprocessing options (part of each input key)
+         ) -> tuple[dict, list]:
+    "The manifest rows of the galaxies skipped or up to date, and the (galaxy, files, input key) still to ingest."
+    rows, todo = {}, []
+    for g in galaxies:
+        fs = by_galaxy.get(g, [])
+        reason = _skip_reason(g, fs, in_catalog, exclusions)
+        if reason:
+            rows[g] = _row(g, reason=reason, n_files=len(fs)); continue
+        key = _input_key([f for _, f in fs], opts)
+        if _up_to_date(old.get(g), key, out_dir): rows[g] = old[g]
+        else: todo.append((g, fs, key))
+    return rows, todo
+
+# %% ../nbs/01_io.ipynb #4d176d98
+def _ingest_all(todo: list,      # (galaxy, files, input key) to ingest
+                out_dir: Path,   # the output folder
+                opts: dict,      # the preprocessing options
+                n_workers: int,  # worker processes
+                progress: bool   # show a progress bar
+               ) -> dict:
+    "Ingest every galaxy of `todo`, in `n_workers` processes when there are enough galaxies; their manifest rows by galaxy."
+    rows = {}
+    if n_workers > 1 and len(todo) > 2 * n_workers:
+        fn = importlib.import_module('jellyfish_nbdev.io').ingest_galaxy   # importable by name in the workers
+        with ProcessPoolExecutor(n_workers) as pool:
+            futs = [pool.submit(fn, g, fs, out_dir, key, **opts) for g, fs, key in todo]
+            for fut in _progress(as_completed(futs), len(futs), progress):
+                r = fut.result(); rows[r['galaxy']] = r
+    else:
+        for g, fs, key in _progress(todo, len(todo), progress and len(todo) > 1):
+            rows[g] = ingest_galaxy(g, fs, out_dir, key, **opts)
+    return rows
+
+def _remove_stale_stacks(man: pd.DataFrame, out_dir: Path):
+    "Delete the stack of every galaxy the manifest `man` skips, so that a galaxy skipped now keeps no stale stack."
+    for g in man.galaxy[man.status != 'ok']:
+        stale = out_dir/'stacks'/f'{g}.npy'
+        if stale.is_file(): stale.unlink()
+
+def _join_catalog(man: pd.DataFrame, cat: pd.DataFrame | None) -> pd.DataFrame:
+    "The manifest with the catalogue's columns joined (prefixed `catalog_` where a name is a manifest column's)."
+    if cat is None: return man
+    cat = cat.rename(columns={c: f'catalog_{c}' for c in cat.columns if c in MANIFEST_COLUMNS and c != 'galaxy'})
+    return man.merge(cat, on='galaxy', how='left')
+
+def _print_summary(man: pd.DataFrame,     # the manifest written
+                   processed: int,        # galaxies read in this run
+                   reused: int,           # galaxies up to date from the previous run
+                   seconds: float,        # wall time
+                   out_dir: Path,         # the output folder
+                   ignored: pd.DataFrame  # files not named like cutouts
+                  ):
+    "Print the counts, the first skipped galaxies with their reasons, and the files ignored."
+    n_ok = int((man.status == 'ok').sum())
+    print(f"ingest: {n_ok} ok, {len(man) - n_ok} skipped, {processed} processed, {reused} up to date "
+          f"in {seconds:.1f} s -> {out_dir/'manifest.csv'}")
+    for r in man[man.status != 'ok'].head(5).itertuples(): print(f"  skipped {r.galaxy}: {r.reason}")
+    if len(man) - n_ok > 5: print(f"  ... and {len(man) - n_ok - 5} more (see the manifest)")
+    if len(ignored): print(f"  ignored {len(ignored)} file(s) not named like cutouts: {', '.join(ignored.file.head(5))}"
+                           + (' ...' if len(ignored) > 5 else ''))
+
 # %% ../nbs/01_io.ipynb #9149fdd9
 def ingest(fits_dir: str,  # folder of `<galaxy>_<band>_<N>px.fits` cutouts, or a CSV listing them (`path`[, `galaxy`, `band`])
            out_dir: str,   # output folder: `stacks/<galaxy>.npy` and `manifest.csv`
@@ -408,65 +531,21 @@ def ingest(fits_dir: str,  # folder of `<galaxy>_<band>_<N>px.fits` cutouts, or 
     "Preprocess every galaxy's 12 band cutouts into `out_dir/stacks/<galaxy>.npy` and write `out_dir/manifest.csv`; return the manifest."
     t0 = time.time()
     src, out_dir = Path(fits_dir), Path(out_dir)
-    files = read_file_list(src) if src.is_file() else scan_cutouts(src)
-    cut = files[files.kind == 'cutout']
-    ignored = files[files.kind != 'cutout']
-    if cut.empty:
-        raise FileNotFoundError(f"{src}: no FITS cutouts named <galaxy>_<band>_<N>px.fits"
-                                f" (found {len(files)} other file{'s' if len(files) != 1 else ''})")
-    if out_dir.resolve() == (src if src.is_dir() else src.parent).resolve():
-        raise ValueError(f"{out_dir}: the output folder must not be the input folder")
+    cut, ignored = _find_cutouts(src)
+    _check_out_dir(out_dir, src)
     exclusions = read_exclusions(exclude)
     cat = read_catalog(catalog) if catalog else None
     opts = dict(background=bool(background), arcsinh=bool(arcsinh), max_nan_fraction=float(max_nan_fraction),
                 box_size=int(box_size), filter_size=int(filter_size))
-    by_gal = {g: list(zip(d.band, d.path)) for g, d in cut.groupby('galaxy', sort=True)}
-    galaxies = sorted(set(by_gal) | (set(cat.galaxy) if cat is not None else set()))
-    in_cat = set(cat.galaxy) if cat is not None else None
-    old = {} if force else _previous_manifest(out_dir)
-    rows, todo = {}, []
-    for g in galaxies:
-        fs = by_gal.get(g, [])
-        if not fs: rows[g] = _row(g, reason='no FITS files for this catalogue galaxy'); continue
-        if in_cat is not None and g not in in_cat: rows[g] = _row(g, reason='not in the catalogue', n_files=len(fs)); continue
-        if not g.strip('.') or any(c in g for c in '/\\'):
-            rows[g] = _row(g, reason='galaxy name is not usable as a file name', n_files=len(fs)); continue
-        hits = [(Path(f).name, src) for _, f in fs if (src := excluded_by(f, exclusions))]
-        if hits:
-            more = f" and {len(hits) - 2} more" if len(hits) > 2 else ''
-            rows[g] = _row(g, reason=f"excluded by {hits[0][1]}: {', '.join(f for f, _ in hits[:2])}{more}", n_files=len(fs))
-            continue
-        key = _input_key([f for _, f in fs], opts)
-        prev = old.get(g)
-        if prev and prev['input_key'] == key and (prev['status'] == 'skipped' or (prev['path'] and _npy_intact(out_dir/prev['path']))):
-            rows[g] = prev; continue
-        todo.append((g, fs, key))
-    n_reused = sum(1 for g in galaxies if g in rows and rows[g].get('input_key'))
-    n_workers = n_workers or min(2, os.cpu_count() or 1)
-    if n_workers > 1 and len(todo) > 2 * n_workers:
-        fn = importlib.import_module('jellyfish_nbdev.io').ingest_galaxy   # importable by name in the workers
-        with ProcessPoolExecutor(n_workers) as pool:
-            futs = [pool.submit(fn, g, fs, out_dir, key, **opts) for g, fs, key in todo]
-            for fut in _progress(as_completed(futs), len(futs), progress):
-                r = fut.result(); rows[r['galaxy']] = r
-    else:
-        for g, fs, key in _progress(todo, len(todo), progress and len(todo) > 1):
-            rows[g] = ingest_galaxy(g, fs, out_dir, key, **opts)
+    galaxies, by_galaxy, in_catalog = _galaxies(cut, cat)
+    rows, todo = _plan(galaxies, by_galaxy, in_catalog, exclusions, {} if force else _previous_manifest(out_dir), out_dir, opts)
+    n_reused = sum(1 for r in rows.values() if r.get('input_key'))
+    rows.update(_ingest_all(todo, out_dir, opts, n_workers or min(2, os.cpu_count() or 1), progress))
     man = pd.DataFrame([rows[g] for g in galaxies], columns=MANIFEST_COLUMNS)
-    for g in man.galaxy[man.status != 'ok']:          # a galaxy that is now skipped keeps no stale stack
-        stale = out_dir/'stacks'/f'{g}.npy'
-        if stale.is_file(): stale.unlink()
-    if cat is not None:
-        cat = cat.rename(columns={c: f'catalog_{c}' for c in cat.columns if c in MANIFEST_COLUMNS and c != 'galaxy'})
-        man = man.merge(cat, on='galaxy', how='left')
+    _remove_stale_stacks(man, out_dir)
+    man = _join_catalog(man, cat)
     save_csv(out_dir/'manifest.csv', man)
     dt = time.time() - t0
-    n_ok = int((man.status == 'ok').sum())
-    print(f"ingest: {n_ok} ok, {len(man) - n_ok} skipped, {len(todo)} processed, {n_reused} up to date "
-          f"in {dt:.1f} s -> {out_dir/'manifest.csv'}")
-    for r in man[man.status != 'ok'].head(5).itertuples(): print(f"  skipped {r.galaxy}: {r.reason}")
-    if len(man) - n_ok > 5: print(f"  ... and {len(man) - n_ok - 5} more (see the manifest)")
-    if len(ignored): print(f"  ignored {len(ignored)} file(s) not named like cutouts: {', '.join(ignored.file.head(5))}"
-                           + (' ...' if len(ignored) > 5 else ''))
+    _print_summary(man, len(todo), n_reused, dt, out_dir, ignored)
     man.attrs.update(processed=len(todo), reused=n_reused, seconds=dt, ignored=list(ignored.file))
     return man

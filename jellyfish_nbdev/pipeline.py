@@ -10,11 +10,13 @@ import base64, functools, hashlib, html, json, os, platform, sys, time, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Annotated
+import jinja2
 import numpy as np
 import pandas as pd
 import torch
 import matplotlib
 import matplotlib.pyplot as plt
+from markupsafe import Markup
 import jellyfish_nbdev
 from .core import set_seed, show_rgb
 from .io import atomic_write, save_csv
@@ -23,9 +25,9 @@ from .io import atomic_write, save_csv
 __all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'FloatList', 'interactive', 'code_fingerprint',
            'Run', 'input_fingerprint', 'PipelineConfig', 'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed',
            'random_representations', 'stage_evaluate', 'galaxy_properties', 'plot_queries', 'stage_search', 'stage_map',
-           'localisation_table', 'stage_gradcam', 'stage_trails', 'stage_halpha', 'halpha_section', 'software_versions',
-           'build_metrics', 'comparison_table', 'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline',
-           'demo', 'run_cutouts']
+           'localisation_table', 'stage_gradcam', 'stage_trails', 'stage_halpha', 'software_versions', 'build_metrics',
+           'comparison_table', 'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline', 'demo',
+           'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
@@ -537,26 +539,6 @@ def stage_halpha(run: Run,              # the run folder: `run.out/halpha` (tabl
         out['figures'] = dict(gallery=run.figure(fig, 'halpha_gallery'))
     return out
 
-def halpha_section(run: Run, h: dict, label: str = 'jclass') -> str:
-    "The report's section on the H-alpha+[NII] maps (stage `halpha`)."
-    parts = [_p(f"Hα+[NII] line maps of {h['n']} galaxies by the three-filter method (continuum under J0660 from r and i with a colour "
-                f"term, PSF-matched, sky refit around the sources; Vilella-Rojo et al. 2015): {h['n_detected']} with line emission at S/N ≥ 3"
-                + (f"; flagged: {h['flags']}" if h['flags'] else '') + ". Tail fraction = tail flux / (disc + tail); SFR from Hα "
-                "(Kennicutt &amp; Evans 2012) at the cluster distance, [NII]/Hα = 0.4, no internal dust correction. "
-                "Gallery: the line map (magenta) over the i, r, g composite, tail contour (cyan), disc (white), trail vector (yellow).")]
-    if h.get('figures', {}).get('gallery'): parts.append(_img(run, h['figures']['gallery']))
-    if h.get('per_label'):
-        parts += [_p(f'Per {label}: medians over the galaxies with line emission.'),
-                  _table(pd.DataFrame(h['per_label']).rename(columns={'label': label}), '{:.3g}')]
-    if h.get('recovery'):
-        rc = h['recovery']; z = rc.get('zero_line_early') or rc['zero_line_all']
-        parts.append(_p('Against the mock\'s line truth (target in brackets): total flux of the galaxies with S/N ≥ 10 '
-                        f"(n={rc['n_snr_ge10']}) recovered/true median {rc['flux_ratio_median']:.3f} (within 10 %), scatter (standard deviation) "
-                        f"{rc['flux_ratio_scatter']:.3f} (≤ 0.15); per galaxy, (recovered − true)/error std {rc['galaxy_pull_std']:.2f} (0.8–1.2); tail fraction of JClass ≥ 3 (n={rc['n_jclass_ge3']}, true tail masks) "
-                        f"median absolute error {rc['tail_fraction_mae_jclass_ge3']:.3f} (≤ 0.05); mean of the line-free pixels of the "
-                        f"early types {z['z']:+.1f}σ (consistent with 0); pulls (recovered − true)/σ std {rc['pull_std']:.2f} (0.8–1.2)."))
-    return _section('Hα maps of the tails', *parts)
-
 # %% ../nbs/13_pipeline.ipynb #2842f6c5
 PAPER_REFERENCE = {'ssl_linear': dict(macro_precision=0.79, macro_recall=0.84, roc_auc=0.88),
                    'supervised': dict(macro_precision=0.72, macro_recall=0.79, roc_auc=0.86)}
@@ -687,159 +669,99 @@ def verdict_text(m: dict) -> str:
     return text
 
 # %% ../nbs/13_pipeline.ipynb #fe25d5f5
-_CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1050px;margin:2rem auto;padding:0 1rem;color:#1f2328;line-height:1.45}
-h1{margin-bottom:.2rem} h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem} .sub{color:#666;margin-top:0}
-table.t{border-collapse:collapse;font-size:13px;margin:.5rem 0} table.t th,table.t td{padding:3px 9px;border-bottom:1px solid #e5e5e5;text-align:right}
-table.t th{background:#f6f8fa} img{max-width:100%;border:1px solid #eee;margin:.3rem 0} .note{color:#555;font-size:14px}
-.kpi{display:inline-block;background:#f6f8fa;border-radius:6px;padding:.5rem .9rem;margin:.2rem .4rem .2rem 0}
-.kpi b{font-size:20px;display:block}"""
+def _format_number(value, spec: str) -> str:
+    "`value` formatted with `spec` (`format`'s mini-language); nan when it is missing."
+    return format(float('nan') if value is None or isinstance(value, jinja2.Undefined) else value, spec)
 
-def _section(title: str, *parts) -> str:
-    return f"<h2>{html.escape(title)}</h2>\n" + '\n'.join(p for p in parts if p)
+def _escaped(value):
+    "What the template prints: safe HTML (`Markup`) as it is, anything else escaped as `html.escape` does."
+    return value if hasattr(value, '__html__') else Markup(html.escape(str(value)))
 
-def _p(text: str) -> str: return f'<p class="note">{text}</p>'
+@functools.cache
+def _report_env() -> jinja2.Environment:
+    "The Jinja environment of the report: templates from the package's `templates` folder, every printed value escaped."
+    env = jinja2.Environment(loader=jinja2.PackageLoader('jellyfish_nbdev', 'templates'), autoescape=True, finalize=_escaped,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=_format_number, table=lambda rows, fmt='{:.3f}': Markup(_table(pd.DataFrame(rows), fmt)))
+    return env
 
-def _cluster_table(rows) -> str:
+# %% ../nbs/13_pipeline.ipynb #3412f6a6
+def _mock_tables(mock: dict, metrics: dict) -> dict:
     "The mock survey per cluster, with short headers and whole numbers where they are counts."
-    t = pd.DataFrame(rows)
+    if not mock.get('clusters'): return {}
+    t = pd.DataFrame(mock['clusters'])
     names = {'cluster': 'cluster', 'distance_mpc': 'D (Mpc)', 'n': 'galaxies', 'jellyfish': 'jellyfish', 'jellyfish_fraction': 'share',
              'detectable_jellyfish': 'detectable', 'median_disc_scale_px': 'disc h (px)',
              **{f'seen_J{j}': f'seen J{j}' for j in range(1, 6)}, 'seen_ordinary': 'false alarms (ordinary)', 'seen_J0': '(all JClass 0)'}
     t = t[[c for c in names if c in t]].rename(columns=names)
     for c in ('galaxies', 'jellyfish', 'detectable'): t[c] = t[c].astype(int)
-    return _table(t, '{:.2f}')
+    return dict(clusters=t)
 
+def _pivot(rows, values: str, columns: str, index: str = 'method') -> pd.DataFrame:
+    "Records of `metrics.json` as a table: one row per `index`, one column per value of `columns`."
+    return pd.DataFrame(rows).pivot(index=index, columns=columns, values=values).rename_axis(columns=None).reset_index()
+
+def _mean_std(mean, std, fmt: str) -> list[str]:
+    "Each mean and its spread as `fmt` writes them ('0.70 ± 0.01')."
+    return [fmt.format(a, b) for a, b in zip(mean, std)]
+
+def _evaluation_tables(ev: dict, metrics: dict) -> dict:
+    "The evaluation's tables: per method and protocol, label efficiency, and what each classifier uses."
+    eff = pd.DataFrame(ev['label_efficiency'])
+    t = dict(all=evaluation_table(metrics), detectable=evaluation_table(metrics, subset='detectable'),
+             label_efficiency=_pivot(eff.assign(auc=_mean_std(eff.roc_auc, eff.roc_auc_std, '{:.2f} ± {:.2f}')), 'auc', 'method', 'fraction'))
+    if ev.get('jclass_profile'):
+        jp = pd.DataFrame(ev['jclass_profile'])
+        t['jclass_profile'] = _pivot(jp.assign(jclass='JClass ' + jp.jclass.astype(int).astype(str)), 'percentile', 'jclass')
+    if ev.get('hard_negative_profile'): t['hard_negative_profile'] = _pivot(ev['hard_negative_profile'], 'false_alarm_rate', 'kind')
+    if ev.get('occlusion'):
+        oc = pd.DataFrame(ev['occlusion'])
+        t['occlusion'] = _pivot(oc.assign(change=_mean_std(oc.mean_change, oc.mean_change_std, '{:+.3f} ± {:.3f}')), 'change', 'occlusion')
+    if ev.get('asymmetry_baseline'):
+        t['asymmetry_baseline'] = pd.DataFrame(ev['asymmetry_baseline'])[['train_cluster', 'test_accuracy', 'test_balanced_accuracy', 'test_auc']]
+    return t
+
+def _search_tables(se: dict, metrics: dict) -> dict:
+    "Precision@k of the SimCLR representations, beside the same network's at random weights."
+    if not se.get('precision_at_k'): return {}
+    pk = pd.DataFrame(se['precision_at_k'])
+    if se.get('precision_at_k_random'):
+        pk = pk.merge(pd.DataFrame(se['precision_at_k_random'])[['k', 'precision', 'lift']], on='k', suffixes=('', '_random_weights'))
+    return dict(precision_at_k=pk)
+
+def _gradcam_tables(gc: dict, metrics: dict) -> dict:
+    return dict(localisation=localisation_table(gc['maps'])) if gc.get('maps') else {}
+
+def _trail_tables(tr: dict, metrics: dict) -> dict:
+    errors = tr.get('direction_error_median_deg')
+    return dict(direction_error=pd.DataFrame([{'JClass': k, 'median error (deg)': v} for k, v in errors.items()])) if errors else {}
+
+def _halpha_tables(h: dict, metrics: dict) -> dict:
+    return dict(per_label=pd.DataFrame(h['per_label']).rename(columns={'label': 'jclass'})) if h.get('per_label') else {}
+
+_SECTION_TABLES = dict(mock=_mock_tables, evaluate=_evaluation_tables, search=_search_tables, gradcam=_gradcam_tables,
+                       trails=_trail_tables, halpha=_halpha_tables)   # stage name -> the tables of its section
+
+def _report_tables(results: dict, metrics: dict) -> dict:
+    "The tables of the report, by section and name: one section per stage that ran, and the timings."
+    t = {name: tables(results[name], metrics) for name, tables in _SECTION_TABLES.items() if results.get(name)}
+    t['timings'] = dict(stages=pd.DataFrame([{'stage': k, 'seconds': v} for k, v in metrics['stage_seconds'].items()]),
+                        versions=pd.DataFrame([metrics['versions']]).T.reset_index().set_axis(['software', 'version'], axis=1))
+    return t
+
+# %% ../nbs/13_pipeline.ipynb #054d8d62
 def write_report(run: Run,         # the run folder
                  results: dict,    # each stage's result, by stage name
                  metrics: dict,    # the content of `metrics.json` (`build_metrics`)
                  title: str        # the page's title
                 ) -> Path:
     "Write `report.html` (self-contained) and `metrics.json` into the run folder; return the report's path."
-    r = results
-    s = []
-    kpis = []
-    ov = lambda m, k: (metrics.get(m) or {}).get('overall', {}).get(k)
-    for m, lab in (('ssl_linear', 'SimCLR + linear'), ('supervised', 'supervised')):
-        if ov(m, 'roc_auc') is not None: kpis.append(f'<span class="kpi"><b>{ov(m, "roc_auc"):.2f}</b>ROC-AUC vs truth, {lab}</span>')
-    kpis.append(f'<span class="kpi"><b>{metrics["total_seconds"] / 60:.1f} min</b>wall time</span>')
-    s.append(''.join(kpis))
-    verdict = verdict_text(metrics)
-    if verdict: s.append(_section('Verdict', _p(html.escape(verdict))))
-    if r.get('mock'):
-        mk = r['mock']
-        s.append(_section('Data: the mock S-PLUS survey',
-            _p(f"{mk['n']} galaxies in 12 bands at {mk['size']} px (0.55″/px), {mk['jellyfish']} jellyfish; "
-               f"per JClass {mk['per_jclass']}; hard negatives {mk['hard_negatives']}. Per cluster: distance, make-up, and the share "
-               "of each true JClass that the simulated visual classifiers' consensus sees, measured on the noisy pixels:"),
-            _cluster_table(mk['clusters']) if mk.get('clusters') else ''))
-    if r.get('ingest'):
-        ig = r['ingest']
-        s.append(_section('Ingestion', _p(f"{ig['n_ok']} galaxies stacked, {ig['n_skipped']} skipped."),
-                          _table(pd.DataFrame(ig['skipped'])) if ig['skipped'] else ''))
-    if r.get('pretrain'):
-        pt = r['pretrain']
-        s.append(_section('SimCLR pretraining',
-            _p(f"{pt['arch']} ({pt['stem']} stem), {pt['epochs']} epochs on {pt['n_train']} galaxies "
-               f"({pt['seconds_per_epoch'] or float('nan'):.1f} s per epoch), views of {pt['view_size']} px. "
-               f"Final validation pair retrieval top-1 {pt['final'].get('pair_top1', float('nan')):.2f}, "
-               f"top-5 {pt['final'].get('pair_top5', float('nan')):.2f}."),
-            _img(run, 'pretrain/curves.png')))
-    if r.get('evaluate'):
-        ev = r['evaluate']
-        seeds = ev.get('seeds') or []
-        eff = pd.DataFrame(ev['label_efficiency'])
-        eff = eff.assign(auc=[f"{a:.2f} ± {b:.2f}" for a, b in zip(eff.roc_auc, eff.roc_auc_std)]).pivot(index='fraction', columns='method', values='auc').rename_axis(columns=None).reset_index()
-        parts = [_p(f"Trained on the <b>{ev.get('train_label', 'jclass')}</b> labels (the visual consensus: what a user has), scored against the "
-                    f"truth and against the visual consensus; every number is the mean ± std over {len(seeds)} seeds (label subsets and "
-                    "classifier fits; the encoder is pretrained once). <i>leave one cluster out</i> pools the held-out predictions of the three "
-                    "folds; <i>paper split</i> is the paper's protocol (train Antlia + Hydra, test Fornax). <i>ssl_finetune</i> trains the SimCLR "
-                    "encoder further with the supervised recipe (paper split only), <i>asymmetry</i> is a logistic "
-                    "regression on the rotational asymmetry alone, <i>visual</i> the simulated classifiers' consensus (a reference, not trained)."),
-                 _table(evaluation_table(metrics)),
-                 _p(f"The same on the galaxies whose tail is detectable (J0660 tail S/N ≥ 5, and every non-jellyfish): "
-                    f"{ev.get('n_detectable_jellyfish', '?')} jellyfish."), _table(evaluation_table(metrics, subset='detectable')),
-                 _img(run, ev['figures']['confusion']),
-                 _p(f"Label efficiency: ROC-AUC against the truth on {'the paper split (test on Fornax)' if ev.get('curve_fold', 'overall') != 'overall' else 'leave-one-cluster-out'}, "
-                    'against the fraction of training labels (mean ± std over seeds). Every fit gets the same number of optimiser steps at every fraction.'),
-                 _img(run, ev['figures']['label_efficiency']), _table(eff)]
-        if ev.get('jclass_profile'):
-            jp = pd.DataFrame(ev['jclass_profile'])
-            parts += [_p('What each classifier uses, 1: mean score percentile of the galaxies of each true JClass among their fold\'s test '
-                         'galaxies (0.5 is chance; a method that sees tails rises from JClass 1 to 5), all labels, mean over seeds.'),
-                      _table(jp.assign(jclass='JClass ' + jp.jclass.astype(int).astype(str)).pivot(index='method', columns='jclass', values='percentile').rename_axis(columns=None).reset_index())]
-        if ev.get('hard_negative_profile'):
-            hp = pd.DataFrame(ev['hard_negative_profile'])
-            parts += [_p('False alarms per kind of non-jellyfish (share called jellyfish), all labels, mean over seeds.'),
-                      _table(hp.pivot(index='method', columns='kind', values='false_alarm_rate').rename_axis(columns=None).reset_index())]
-        if ev.get('occlusion'):
-            oc = pd.DataFrame(ev['occlusion'])
-            oc = oc.assign(change=[f"{a:+.3f} ± {b:.3f}" for a, b in zip(oc.mean_change, oc.mean_change_std)])
-            parts += [_p('What each classifier uses, 2: change of the held-out jellyfish score when the true tail pixels are replaced by '
-                         'sky noise (<i>tail_sky</i>) or by the mirrored side of the galaxy (<i>tail_mirror</i>); mean over the held-out '
-                         'jellyfish, ± std over seeds. A method that uses the tail loses score. For an encoder that sees the asymmetry residual (the cpu preset) '
-                         'the mirror is the test: sky noise over a tail that overlaps the disc leaves a hole, as asymmetric as the tail was.'),
-                      _table(oc.pivot(index='method', columns='occlusion', values='change').rename_axis(columns=None).reset_index())]
-        if ev.get('asymmetry_baseline'):
-            parts += [_p('The non-learned baseline as the mock notebook defines it: an asymmetry threshold chosen on one cluster, applied to the other two.'),
-                      _table(pd.DataFrame(ev['asymmetry_baseline'])[['train_cluster', 'test_accuracy', 'test_balanced_accuracy', 'test_auc']])]
-        s.append(_section('Jellyfish or not: linear learner against the supervised baseline', *parts))
-    if r.get('search'):
-        se = r['search']
-        parts = [_p('Query by example: each row is a query (red frame) and its nearest neighbours by cosine similarity of the '
-                    'representations, with the true JClass.'), _img(run, se['figures']['queries'])]
-        if se.get('precision_at_k'):
-            pk = pd.DataFrame(se['precision_at_k'])
-            if se.get('precision_at_k_random'):
-                pk = pk.merge(pd.DataFrame(se['precision_at_k_random'])[['k', 'precision', 'lift']], on='k', suffixes=('', '_random_weights'))
-            parts += [_p('Precision@k: the fraction of jellyfish among the k neighbours of a jellyfish, against the base rate, and for the '
-                         'same network at random weights on the same inputs (the floor).'), _table(pk)]
-        if se.get('refinement'):
-            rf = se['refinement']
-            parts.append(_p(f"JClass refinement: {rf['n_uncertain']} galaxies whose visual votes disagree; the refined JClass "
-                            f"changes {rf['n_changed']} labels (neighbour-prior weight {rf.get('prior_weight')}). Agreement with the truth, "
-                            "plain and balanced over the true classes; <i>commonest</i> gives every galaxy the most common visual JClass, "
-                            "the floor a method must beat."))
-            if rf.get('report'): parts.append(_table(pd.DataFrame(rf['report'])))
-        s.append(_section('Query by example and JClass refinement', *parts))
-    if (r.get('map') or {}).get('figures'):
-        mp = r['map']
-        s.append(_section('A map of the representations', _p(f"Every galaxy placed by {mp['method']} so that galaxies with similar representations "
-            f"sit together ({mp['n']} galaxies, {mp['seconds']:.0f} s), coloured by {mp.get('coloured_by') or 'nothing'}; "
-            "the explorer (<code>jellyfish explore RUN_DIR</code>) draws the same map and queries the galaxy you click."), _img(run, mp['figures']['map'])))
-    if r.get('gradcam'):
-        gc = r['gradcam']
-        parts = [_p(gc.get('text', '')), *[_img(run, f) for f in gc.get('figures', {}).values()]]
-        if gc.get('maps'):
-            parts += [_p('Does the heat find the true tail? Per map: median <i>enrichment</i> of the held-out jellyfish of each true JClass '
-                         '(share of the heat inside the tail mask over the tail\'s share of the field; 1 = chance), for JClass ≥ 3 pooled '
-                         '(<i>3+</i>) and for all; the same for the tail\'s <i>mirror</i> image about the galaxy centre (heat that only '
-                         'follows the galaxy\'s light scores alike on both), and the share of galaxies with more heat on the tail than on '
-                         'its mirror (0.5 = no preference).'), _table(localisation_table(gc['maps']), '{:.2f}')]
-        elif gc.get('overlap'): parts.append(_table(pd.DataFrame(gc['overlap'])))
-        s.append(_section('Grad-CAM and occlusion', *parts))
-    if r.get('trails'):
-        tr = r['trails']
-        parts = [_p(f"Trail vectors (centroid → brightness peak, r band) measured for {tr['n_ok']} of {tr['n']} galaxies.")]
-        if tr.get('direction_error_median_deg'):
-            parts.append(_p('A tail drags the light-weighted centroid towards itself, so the trail vector points away from the '
-                            'tail: the error is measured against the true tail direction + 180°. Median error per JClass (deg):'))
-            parts.append(_table(pd.DataFrame([{'JClass': k, 'median error (deg)': v} for k, v in tr['direction_error_median_deg'].items()])))
-        if tr.get('cluster_alignment_jclass_ge3'):
-            a, b = tr['cluster_alignment_jclass_ge3'], tr.get('cluster_alignment_jclass_0') or {}
-            parts.append(_p(f"Angle between the trail vector and the direction to the cluster centre (0° = trail vector towards the "
-                            f"centre, i.e. tail pointing away): JClass ≥ 3 median {a['median_deg']:.0f}° (n={a['n']}, "
-                            f"{a['frac_below_90']:.0%} below 90°, binomial p={a['p_binom']:.2g}); JClass 0 median "
-                            f"{b.get('median_deg', float('nan')):.0f}°."))
-        parts += [_img(run, f) for f in tr.get('figures', {}).values()]
-        s.append(_section('Trail vectors', *parts))
-    if r.get('halpha'): s.append(halpha_section(run, r['halpha']))
-    st = pd.DataFrame([{'stage': k, 'seconds': v} for k, v in metrics['stage_seconds'].items()])
-    s.append(_section('Timings and software', _table(st, '{:.1f}'),
-                      _table(pd.DataFrame([metrics['versions']]).T.reset_index().set_axis(['software', 'version'], axis=1))))
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
-            f"<p class='sub'>jellyfish_nbdev {jellyfish_nbdev.__version__} · {time.strftime('%Y-%m-%d %H:%M')} · {html.escape(str(run.out))}</p>"
-            + '\n'.join(s) + '</body></html>')
+    roc_auc = lambda m: (metrics.get(m) or {}).get('overall', {}).get('roc_auc')
+    kpis = [(label, roc_auc(m)) for m, label in (('ssl_linear', 'SimCLR + linear'), ('supervised', 'supervised')) if roc_auc(m) is not None]
+    page = _report_env().get_template('report.html.j2').render(
+        title=title, version=jellyfish_nbdev.__version__, written=time.strftime('%Y-%m-%d %H:%M'), run_dir=run.out, kpis=kpis,
+        total_seconds=metrics['total_seconds'], verdict=verdict_text(metrics), r=results, t=_report_tables(results, metrics),
+        img=lambda rel: Markup(_img(run, rel)))
     text = json.dumps(metrics, indent=1, default=_jsonable)
     atomic_write(run.out / 'metrics.json', lambda f: f.write(text.encode()))
     return atomic_write(run.out / 'report.html', lambda f: f.write(page.encode()))

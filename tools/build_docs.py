@@ -3,8 +3,10 @@
 Quarto (what `nbdev-docs` and the GitHub deploy workflow use) cannot be installed everywhere, so this
 script renders the same processed notebooks with nbconvert:
 
-1. nbdev processes `nbs/` into `_proc/` exactly as for Quarto (`show_doc` sections for every exported
-   symbol, hidden cells removed, front matter from each notebook's title and summary);
+1. nbdev exports the notebooks (which writes the symbol index `_modidx.py`; a clean checkout is left as it
+   is) and processes `nbs/` into `_proc/` exactly as for Quarto (`show_doc` sections for every exported
+   symbol, hidden cells removed, front matter from each notebook's title and summary), all through
+   nbdev's public functions;
 2. each processed notebook becomes one HTML page (stored outputs and figures embedded), with Quarto's
    cell options honoured (`echo: false`, `output: false`, `include: false`);
 3. a sidebar lists every page in the order of `nbs/sidebar.yml` (with a search box over all pages and a
@@ -334,12 +336,16 @@ def add_lower_anchors(body: str) -> str:
 
 
 def process_notebooks(nbs: Path, proc: Path):
-    "Run nbdev's processing of `nbs` into `proc` (show_doc cells, front matter), without Quarto."
-    import nbdev.doclinks, nbdev.quarto
+    "Run nbdev's processing of `nbs` into `proc` (show_doc cells, front matter), without Quarto, through nbdev's public API only."
+    from nbdev.doclinks import nbdev_export
+    from nbdev.quarto import nbdev_sidebar, refresh_quarto_yml
     from nbdev.serve import proc_nbs
-    nbdev.quarto.refresh_quarto_yml()
-    nbdev.doclinks._build_modidx()
-    nbdev.quarto.nbdev_sidebar.__wrapped__(path=nbs)
+    refresh_quarto_yml()
+    # the symbol index `_modidx.py` that links the pages is written by nbdev_export with the modules it indexes; on a clean
+    # checkout (which `make test` requires: nbdev-export leaves no diff) this rewrites nothing else.
+    # nbdev's CLI functions called with arguments run as plain functions (fastcore's call_parse), not as command lines.
+    nbdev_export(path=str(nbs))
+    nbdev_sidebar(path=str(nbs))
     if proc.exists(): shutil.rmtree(proc)
     proc_nbs(path=str(nbs), n_workers=os.cpu_count() or 1)
 
