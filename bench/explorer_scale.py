@@ -31,7 +31,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     import torch; torch.set_num_threads(a.threads)
     from jellyfish_nbdev.explorer import Explorer
-    from jellyfish_nbdev.synth import synthetic_representations, _synthetic_stack, CLUSTERS
+    from jellyfish_nbdev.synth import synthetic_representations, synthetic_stack, CLUSTERS
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp); emb, data = tmp / 'emb', tmp / 'data'
@@ -43,7 +43,7 @@ def main(argv=None):
         pd.DataFrame({'galaxy': ids}).to_csv(emb / 'galaxies.csv', index=False)
         pd.DataFrame({'galaxy': ids, 'cluster': rng.choice(CLUSTERS, a.n), 'jclass': jclass}).to_csv(emb / 'catalog.csv', index=False)
         for i in range(a.stacks):
-            np.save(data / 'stacks' / f's{i}.npy', _synthetic_stack(rng, 64, int(i % 6), float(rng.uniform(-3, 3)))[0])
+            np.save(data / 'stacks' / f's{i}.npy', synthetic_stack(rng, 64, int(i % 6), float(rng.uniform(-3, 3)))[0])
         pd.DataFrame({'galaxy': ids, 'path': [f'stacks/s{i % a.stacks}.npy' for i in range(a.n)], 'status': 'ok'}).to_csv(data / 'manifest.csv', index=False)
         xy = rng.standard_normal((a.n, 2)).astype(np.float32) * 0.3 + np.tanh(x[:, :2] * 8)   # a stand-in map: only drawing is timed
         m = pd.DataFrame({'galaxy': ids, 'x': xy[:, 0], 'y': xy[:, 1]})

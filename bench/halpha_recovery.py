@@ -80,7 +80,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     warnings.filterwarnings('ignore', category=RuntimeWarning)
     from jellyfish_nbdev.mock import make_mock_survey
-    from jellyfish_nbdev.halpha import halpha_table, halpha_recovery, _mock_colour_term
+    from jellyfish_nbdev.halpha import halpha_table, halpha_recovery, mock_colour_term
     res = dict(args=vars(a), machine=machine())
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -90,7 +90,7 @@ def main(argv=None):
         print(f"mock survey: {a.n} galaxies at {a.size} px, seed {a.seed}, {res['mock_seconds']} s", flush=True)
         variants = {'default': {}}
         if not a.no_variants:
-            variants.update({'colour term from dust-free templates': dict(colour=_mock_colour_term(a_v=(0.,))),
+            variants.update({'colour term from dust-free templates': dict(colour=mock_colour_term(a_v=(0.,))),
                              'no colour term': dict(colour=None), 'no PSF matching': dict(psf_fwhm=None)})
         rows, recs = [], {}
         for name, kw in variants.items():

@@ -21,11 +21,11 @@ from .core import BANDS, N_BANDS, PIXEL_SCALE, band_index
 # %% auto #0
 __all__ = ['HALPHA_BANDS', 'LINE_WAVE', 'NII_HA', 'SII_RATIO', 'KE12_LOG_C', 'AB_UJY', 'FLAGS', 'COLOUR_TERM', 'HalphaError',
            'fnu_per_unit', 'flam_per_unit', 'line_in_r', 'three_filter_weights', 'ccm_a_lambda', 'galactic_correction',
-           'continuum_colour_basis', 'fit_colour_term', 'colour_term', 'colour_term_grad', 'sky_noise',
-           'gaussian_match_kernel', 'match_psf', 'source_mask', 'fit_sky_plane', 'subtract_sky', 'HalphaMap',
-           'halpha_map', 'read_halpha_bands', 'central_segment', 'disc_region', 'tail_region', 'region_variance',
-           'region_flux', 'tail_fraction', 'sfr_halpha', 'measure_halpha', 'compare_truth', 'show_halpha',
-           'halpha_table', 'halpha_recovery', 'halpha']
+           'continuum_colour_basis', 'fit_colour_term', 'mock_colour_term', 'colour_term', 'colour_term_grad',
+           'sky_noise', 'gaussian_match_kernel', 'match_psf', 'source_mask', 'fit_sky_plane', 'subtract_sky',
+           'HalphaMap', 'halpha_map', 'read_halpha_bands', 'central_segment', 'disc_region', 'tail_region',
+           'region_variance', 'region_flux', 'tail_fraction', 'sfr_halpha', 'measure_halpha', 'compare_truth',
+           'show_halpha', 'halpha_band_files', 'halpha_table', 'halpha_recovery', 'halpha']
 
 # %% ../nbs/17_halpha.ipynb #a3976c95
 HALPHA_BANDS = ('R', 'F660', 'I')   # the three-filter method: continuum from r and i, line + continuum in J0660
@@ -115,14 +115,14 @@ def fit_colour_term(seds) -> dict:
     return dict(coeffs=coeffs, g_r=(g_r.min(), g_r.max()), r_i=(r_i.min(), r_i.max()), k=(k.min(), k.max()),
                 rms=float(np.std(k - continuum_colour_basis(g_r, r_i) @ coeffs)))
 
-def _mock_colour_term(a_v=(0., 0.5, 1.)):
+def mock_colour_term(a_v=(0., 0.5, 1.)):
     "The colour term of the mock's continuum templates (old, disc, young), each also reddened by A_V = `a_v` (CCM89, R_V = 3.1)."
     from jellyfish_nbdev.mock import SED_MAGS, mag_to_ujy
     wave = np.array([b.wavelength for b in BANDS])
     seds = [mag_to_ujy(SED_MAGS[k].values) * 10 ** (-0.4 * a * ccm_a_lambda(wave)) for a in a_v for k in SED_MAGS]
     return fit_colour_term(np.stack(seds))
 
-COLOUR_TERM = _mock_colour_term()   # fit to the mock's templates, dust-free and reddened; refit to SSP models for real data
+COLOUR_TERM = mock_colour_term()   # fit to the mock's templates, dust-free and reddened; refit to SSP models for real data
 
 def colour_term(g_r, r_i, term=COLOUR_TERM, margin: float = 0.2):
     """k(g−r, r−i) of colour term `term` (see `fit_colour_term`); 1 if `term` is None. Colours are clipped to the calibrated
@@ -540,7 +540,7 @@ def show_halpha(images: dict, hmap: HalphaMap, disc=None, tail=None, trail=None,
     return ax
 
 # %% ../nbs/17_halpha.ipynb #46f5c525
-def _galaxy_files(fits_dir) -> dict:
+def halpha_band_files(fits_dir) -> dict:
     "{galaxy: {band: path}} of the cutouts in folder `fits_dir`."
     from jellyfish_nbdev.io import scan_cutouts
     c = scan_cutouts(fits_dir); c = c[c.kind == 'cutout']
@@ -567,7 +567,7 @@ def halpha_table(data_dir, out=None, fits_dir=None, mock_dir=None, ebv: float = 
         info = read_manifest_ok(data_dir).set_index('galaxy', drop=False)
     elif data_dir.is_dir(): info, fits_dir = None, fits_dir or data_dir
     else: raise FileNotFoundError(f"{data_dir}: neither an ingested data folder (manifest.csv) nor a folder of FITS cutouts")
-    files = _galaxy_files(fits_dir) if fits_dir is not None else {}
+    files = halpha_band_files(fits_dir) if fits_dir is not None else {}
     if info is None:
         if not files: raise FileNotFoundError(f"{fits_dir}: no FITS cutouts named <galaxy>_<band>_<N>px.fits")
         info = pd.DataFrame({'galaxy': sorted(files)}).set_index('galaxy', drop=False)

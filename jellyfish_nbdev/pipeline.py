@@ -503,7 +503,7 @@ def stage_halpha(run: Run,              # the run folder: `run.out/halpha` (tabl
                  n_gallery: int = 6    # galaxies in the gallery of the strongest tails
                 ) -> dict:             # counts, flags, medians per label and (mock) the recovery figures
     "H-alpha+[NII] maps of every ingested galaxy (`halpha.halpha_table`), a gallery of the strongest tails and medians per label."
-    from jellyfish_nbdev.halpha import halpha_table, halpha_recovery, read_halpha_bands, measure_halpha, show_halpha, _galaxy_files
+    from jellyfish_nbdev.halpha import halpha_table, halpha_recovery, read_halpha_bands, measure_halpha, show_halpha, halpha_band_files
     t = halpha_table(run.out / 'data', run.out / 'halpha', fits_dir=fits_dir, mock_dir=mock_dir, progress=False)
     ok = t.flag.fillna('') == ''
     out = dict(n=len(t), n_detected=int(ok.sum()), table='halpha/halpha.csv', maps='halpha/maps',
@@ -522,7 +522,7 @@ def stage_halpha(run: Run,              # the run folder: `run.out/halpha` (tabl
     pick = t.loc[score.sort_values(ascending=False).index[:n_gallery]]
     pick = pick[np.isfinite(score[pick.index])]
     if len(pick):
-        files = _galaxy_files(fits_dir)
+        files = halpha_band_files(fits_dir)
         tr = pd.read_csv(run.out / 'trails' / 'trails.csv').set_index('galaxy') if (run.out / 'trails' / 'trails.csv').exists() else None
         fig, axs = plt.subplots(1, len(pick), figsize=(2.3 * len(pick), 2.5), squeeze=False)
         for ax, r in zip(axs[0], pick.itertuples()):

@@ -15,7 +15,7 @@ from .search import SimilarityIndex, l2_normalise, load_embeddings, N_JCLASS
 from .explorer import representation_map, stack_paths, load_stack, MAP_CSV, RUN_TABLES
 
 # %% auto #0
-__all__ = ['CLUSTERS', 'cache_dir', 'tiny_survey', 'synthetic_representations', 'synthetic_labelled_catalog',
+__all__ = ['CLUSTERS', 'cache_dir', 'tiny_survey', 'synthetic_representations', 'synthetic_labelled_catalog', 'synthetic_stack',
            'synthetic_explorer_data', 'synthetic_run']
 
 # %% ../nbs/18_synth.ipynb #0d291af9
@@ -107,7 +107,11 @@ def synthetic_labelled_catalog(n: int = 4000, d: int = 64, signal: float = 1.0, 
 # %% ../nbs/18_synth.ipynb #a3a0838e
 CLUSTERS = ('Antlia', 'Fornax', 'Hydra')
 
-def _synthetic_stack(rng, size: int, jclass: int, angle: float):
+def synthetic_stack(rng,          # numpy Generator: the disc's shape and the noise
+                    size: int,    # side of the stack in pixels
+                    jclass: int,  # 0: no tail; 1..5: ever brighter and longer Hα tails
+                    angle: float  # direction of the tail (radians)
+                   ):
     "One `(12, size, size)` arcsinh-scaled stack: disc + (jellyfish) Hα-bright trail of knots + noise; also the disc's q, PA, scale."
     yy, xx = np.mgrid[:size, :size].astype(np.float32) - (size - 1) / 2
     q, pa, h = rng.uniform(0.35, 1.0), rng.uniform(0, np.pi), rng.uniform(0.05, 0.1) * size
@@ -137,7 +141,7 @@ def synthetic_explorer_data(out, n: int = 40, size: int = 64, dim: int = 32, see
     ids = [f'SYN{i:04d}' for i in range(n)]
     feats, man = [], []
     for g, j, a in zip(ids, jclass, angle):
-        stack, q, pa, h = _synthetic_stack(rng, size, int(j), float(a))
+        stack, q, pa, h = synthetic_stack(rng, size, int(j), float(a))
         np.save(data/'stacks'/f'{g}.npy', stack)
         man.append(dict(galaxy=g, path=f'stacks/{g}.npy', shape=str(stack.shape), status='ok', reason=''))
         code = np.exp(-0.5 * (np.arange(N_JCLASS) - j) ** 2)              # ordinal: JClass 2 is near 1 and 3
