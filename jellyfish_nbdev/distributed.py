@@ -63,6 +63,7 @@ def gather_with_grad(x: torch.Tensor) -> torch.Tensor:
     "`x` of every process concatenated along the first axis (rank order), differentiable; `x` itself in a single process."
     return torch.cat(all_gather(x.contiguous())) if is_distributed() else x
 
+# %% ../nbs/15_distributed.ipynb #94e1254a
 class DistributedNTXentLoss(NTXentLoss):
     "`NTXentLoss` over the views of all processes (global negatives); the same as `NTXentLoss` in a single process."
     def __call__(self, pred, *yb):

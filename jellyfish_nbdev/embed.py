@@ -55,8 +55,11 @@ def _resize_each(x: torch.Tensor, size: int, mean=None, std=None, memory_format=
     run_per_image(resize, B)
     return out
 
-def encoder_inputs(x: torch.Tensor, config: dict, channels_last: bool = False) -> torch.Tensor:
-    "Stacks `x` `(B, C, H, W)` as the encoder of `config` expects them: the central field, as its `inputs` (`data.input_stacks`), at the view size (a view at full scale, unaugmented), standardised."
+def encoder_inputs(x: torch.Tensor,             # stacks `(B, C, H, W)`
+                   config: dict,               # the encoder's config (`load_encoder`)
+                   channels_last: bool = False, # return them channels-last
+                  ) -> torch.Tensor:
+    "The stacks `x` as the encoder expects them: the unaugmented view of its central field, standardised."
     crop = config['center_crop']
     if config.get('inputs', 'bands') != 'bands': x, crop = input_stacks(center_crop(x, crop), config['inputs']), None
     aug = AugmentConfig.off(center_crop=crop, bin=config.get('bin', 1), size=config['size'])
@@ -69,8 +72,13 @@ def encoder_inputs(x: torch.Tensor, config: dict, channels_last: bool = False) -
 _AUTOCAST = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 
 @torch.no_grad()
-def represent(encoder: nn.Module, x: torch.Tensor, config: dict, bs: int = 128, precision: str = 'fp32') -> torch.Tensor:
-    "Representations `(N, n_features)` (fp32) of the stacks `x` `(N, C, H, W)` (any device), in batches of `bs`; `precision` 'bf16' (or 'fp16' on a GPU): the forward pass under autocast. On a CPU the encoder is moved to the channels-last layout in place (same weights)."
+def represent(encoder: nn.Module,     # the encoder (`load_encoder`); on a CPU moved to channels-last in place
+              x: torch.Tensor,        # stacks `(N, C, H, W)`, on any device
+              config: dict,           # the encoder's config
+              bs: int = 128,          # batch size
+              precision: str = 'fp32', # 'bf16' (or 'fp16' on a GPU): the forward pass under autocast
+             ) -> torch.Tensor:
+    "Representations `(N, n_features)` (fp32) of the stacks `x`."
     if precision not in _AUTOCAST: raise ValueError(f"precision must be one of {', '.join(_AUTOCAST)}, got {precision!r}")
     dev = next(encoder.parameters()).device
     if dev.type == 'cpu': encoder = encoder.to(memory_format=torch.channels_last)   # oneDNN's convolutions prefer it

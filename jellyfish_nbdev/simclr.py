@@ -198,9 +198,15 @@ def simclr_dls(x_train: torch.Tensor, x_valid: torch.Tensor | None, bs: int, dev
     return DataLoaders(train, valid, device=torch.device(device or default_device()))
 
 # %% ../nbs/05_simclr.ipynb #c6f3d4e2
-def simclr_learner(x_train: torch.Tensor, x_valid: torch.Tensor | None, cfg: PretrainConfig, mean=None, std=None,
-                   device=None, cbs=None) -> Learner:
-    "A fastai `Learner` that pretrains a SimCLR model as described by `cfg` on the stacks `x_train` (standardised with `mean`, `std`)."
+def simclr_learner(x_train: torch.Tensor,          # training stacks `(N, C, H, W)`
+                   x_valid: torch.Tensor | None,    # validation stacks (None: no validation)
+                   cfg: PretrainConfig,             # the run's settings
+                   mean=None,                       # band means that standardise the views
+                   std=None,                        # band standard deviations
+                   device=None,                     # default: the best available
+                   cbs=None,                        # more callbacks
+                  ) -> Learner:
+    "A fastai `Learner` that pretrains a SimCLR model as `cfg` describes on the stacks `x_train`."
     set_seed(cfg.seed)
     device = torch.device(device or default_device())
     if cfg.channels_last and device.type == 'cpu':             # views resampled from stacks with adjacent bands: 2× faster
@@ -215,8 +221,13 @@ def simclr_learner(x_train: torch.Tensor, x_valid: torch.Tensor | None, cfg: Pre
                    metrics=[pair_top1, pair_top5], cbs=cbs)
 
 # %% ../nbs/05_simclr.ipynb #d704e5f3
-def fit_simclr(learn: Learner, cfg: PretrainConfig, start_epoch: int = 0, epochs: int | None = None, cbs=None):
-    "Train `learn` for epochs `start_epoch` … `epochs - 1` of a run of `epochs` (default `cfg.epochs`) on its cosine schedule."
+def fit_simclr(learn: Learner,               # a `simclr_learner`
+               cfg: PretrainConfig,          # the run's settings
+               start_epoch: int = 0,         # epochs already done (a resumed run)
+               epochs: int | None = None,    # length of the whole run (default: `cfg.epochs`)
+               cbs=None,                     # more callbacks for this fit
+              ):
+    "Train `learn` for epochs `start_epoch` … `epochs - 1` of the run, on its cosine schedule."
     epochs = cfg.epochs if epochs is None else epochs
     if start_epoch >= epochs: return learn
     sched = lr_schedule(cfg.lr, cfg.final_div, cfg.warmup_pct, start_epoch / epochs)

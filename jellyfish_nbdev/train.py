@@ -41,8 +41,10 @@ def cpu_has_bf16() -> bool:
     except Exception: return False
 
 # %% ../nbs/04b_train.ipynb #b5c29876
-def precision_callbacks(precision: str = 'auto', device=None) -> list:
-    "Callbacks for `precision` 'fp32', 'bf16', 'fp16' or 'auto' (fp16 AMP on CUDA, bf16 on CPUs with native bf16, else fp32)."
+def precision_callbacks(precision: str = 'auto', # 'fp32', 'bf16', 'fp16' or 'auto' (fp16 on CUDA, bf16 on CPUs with native bf16, else fp32)
+                        device=None,               # the training device (default: the best available)
+                       ) -> list:
+    "The fastai callbacks that train in `precision` on `device`."
     device = torch.device(device or default_device())
     if precision == 'auto':
         precision = 'fp16' if device.type == 'cuda' else 'bf16' if device.type == 'cpu' and cpu_has_bf16() else 'fp32'
@@ -54,13 +56,17 @@ def precision_callbacks(precision: str = 'auto', device=None) -> list:
 
 # %% ../nbs/04b_train.ipynb #b89cf221
 def adamw(params, **kwargs) -> torch.optim.AdamW:
-    "PyTorch's AdamW, fused (one kernel over all the parameters: 3× faster steps on a CPU) where this PyTorch and device allow it."
+    "PyTorch's AdamW, fused where this PyTorch and device allow it."
     try: return torch.optim.AdamW(params, fused=True, **kwargs)
     except (RuntimeError, TypeError, ValueError): return torch.optim.AdamW(params, **kwargs)
 
 # %% ../nbs/04b_train.ipynb #8009e614
-def lr_schedule(lr: float, final_div: float = 50., warmup_pct: float = 0., start: float = 0.):
-    "Learning rate as a function of the position in the *remaining* run (0 → 1) when the run is resumed at fraction `start` of the whole."
+def lr_schedule(lr: float,               # peak learning rate
+                final_div: float = 50.,  # the run ends at lr / final_div
+                warmup_pct: float = 0.,  # fraction of the run warming up linearly from lr / 10
+                start: float = 0.,       # fraction of the whole run already done (a resumed run)
+               ):
+    "Learning rate as a function of the position in the *remaining* run (0 → 1)."
     cos = SchedCos(lr, lr / final_div)
     whole = combine_scheds([warmup_pct, 1 - warmup_pct], [SchedLin(lr / 10, lr), cos]) if warmup_pct > 0 else cos
     return lambda pos: whole(min(start + pos * (1 - start), 1.))
