@@ -1,4 +1,4 @@
-"""Embedding throughput (images/s): `embed.embed_tensor` (i.e. `simclr.represent`) and `embed.embed_catalog`
+"""Embedding throughput (images/s): `embed.embed_tensor` (i.e. `embed.represent`) and `embed.embed_catalog`
 against the inference-only ceiling, at the `cpu` and `paper` presets, in fp32 (the default) and bf16 autocast.
 
 For each preset an encoder with the preset's architecture (random weights: speed does not depend on them) and a
@@ -30,8 +30,9 @@ from _util import machine, write_json, table, RESULTS
 warnings.filterwarnings('ignore', category=FutureWarning)
 from jellyfish_nbdev.data import load_manifest, load_stacks, band_stats
 from jellyfish_nbdev.synth import tiny_survey
-from jellyfish_nbdev.simclr import get_preset, make_encoder, encoder_inputs, cpu_has_bf16
-from jellyfish_nbdev.embed import embed_tensor, embed_catalog
+from jellyfish_nbdev.simclr import get_preset, make_encoder
+from jellyfish_nbdev.train import cpu_has_bf16
+from jellyfish_nbdev.embed import encoder_inputs, embed_tensor, embed_catalog
 
 
 def make_run(run_dir: Path, cfg, mean, std, input_px: int) -> tuple:

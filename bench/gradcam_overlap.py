@@ -50,7 +50,7 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     warnings.filterwarnings('ignore', category=RuntimeWarning)
     from jellyfish_nbdev.data import load_manifest, load_stacks, leave_one_cluster_out
-    from jellyfish_nbdev.simclr import load_encoder
+    from jellyfish_nbdev.embed import load_encoder
     from jellyfish_nbdev.linear import (fit_linear, fit_supervised, JellyfishClassifier, predict_images, load_features,
                                         paper_split)
     from jellyfish_nbdev.gradcam import tail_overlap_table

@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json
 from jellyfish_nbdev.data import load_manifest, load_stacks, leave_one_cluster_out
 from fastai.callback.hook import hook_outputs
-from jellyfish_nbdev.simclr import load_encoder, represent, make_encoder, encoder_inputs, projection_head
+from jellyfish_nbdev.simclr import make_encoder, projection_head
+from jellyfish_nbdev.embed import load_encoder, represent, encoder_inputs
 from jellyfish_nbdev.linear import fit_supervised
 from jellyfish_nbdev.search import SimilarityIndex, precision_at_k
 

@@ -16,7 +16,8 @@ import argparse, os, statistics, time
 import torch
 from _util import machine, write_json
 from jellyfish_nbdev.augment import augment_views
-from jellyfish_nbdev.simclr import get_preset, make_encoder, projection_head, SimCLRModel, nt_xent, cpu_has_bf16, adamw
+from jellyfish_nbdev.simclr import get_preset, make_encoder, projection_head, SimCLRModel, nt_xent
+from jellyfish_nbdev.train import cpu_has_bf16, adamw
 
 VARIANTS = [('fp32', False), ('fp32', True), ('bf16', False), ('bf16', True)]
 

@@ -23,7 +23,8 @@ import numpy as np, pandas as pd, torch
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json
 from jellyfish_nbdev.data import load_manifest, load_stacks, input_stacks, leave_one_cluster_out
-from jellyfish_nbdev.simclr import PRESETS, pretrain, load_encoder, represent, make_encoder
+from jellyfish_nbdev.simclr import PRESETS, pretrain, make_encoder
+from jellyfish_nbdev.embed import load_encoder, represent
 from jellyfish_nbdev.linear import held_out_predictions, score_metrics, score_profile, encoded_properties
 from jellyfish_nbdev.pipeline import galaxy_properties
 from jellyfish_nbdev.search import SimilarityIndex, precision_at_k

@@ -47,8 +47,8 @@ from fastai.callback.core import Callback
 from jellyfish_nbdev.data import load_manifest, load_stacks, band_stats
 from jellyfish_nbdev.synth import tiny_survey
 from jellyfish_nbdev.augment import augment_views
-from jellyfish_nbdev.simclr import (get_preset, make_encoder, projection_head, SimCLRModel, nt_xent, simclr_learner,
-                                    cpu_has_bf16, adamw)
+from jellyfish_nbdev.simclr import get_preset, make_encoder, projection_head, SimCLRModel, nt_xent, simclr_learner
+from jellyfish_nbdev.train import cpu_has_bf16, adamw
 
 
 # ---------------------------------------------------------------- the paper's original input pipeline (b)

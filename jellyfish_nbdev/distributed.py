@@ -6,13 +6,13 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/distributed.html.md"""
 
 # %% ../nbs/15_distributed.ipynb #38e8ca1f
 from __future__ import annotations
-import os, sys, json, math, hashlib, builtins, datetime, subprocess
+import os, sys, math, hashlib, builtins, datetime, subprocess
 from dataclasses import replace
 from pathlib import Path
-import pandas as pd
 import torch
 import torch.nn as nn
 import torch.distributed as dist
+from torch.distributed.nn.functional import all_gather
 from torch.nn.parallel import DistributedDataParallel
 import warnings
 from fastcore.basics import noop
@@ -22,16 +22,15 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     from fastai.callback.core import Callback
     from fastai.torch_core import rank_distrib
     from fastai.data.load import DataLoader
-    from jellyfish_nbdev.io import atomic_write, save_text
-    from jellyfish_nbdev.simclr import (get_preset, simclr_learner, fit_simclr, nt_xent, NTXentLoss, SimCLR,
-                                        EpochCheckpoint, plot_history, _load_stacks, _split, run_config, resume_run,
-                                        check_pretrain_args)
+    from jellyfish_nbdev.train import EpochCheckpoint
+    from jellyfish_nbdev.simclr import (get_preset, check_pretrain_args, simclr_learner, nt_xent, NTXentLoss, SimCLR,
+                                        prepare_pretraining, resume_pretraining, fit_pretraining, save_pretraining)
     from jellyfish_nbdev.embed import embed_catalog, merge_embeddings
 
 # %% auto #0
-__all__ = ['dist_env', 'init_distributed', 'is_distributed', 'GatherWithGrad', 'gather_with_grad', 'DistributedNTXentLoss',
-           'check_collectives', 'broadcast_ints', 'ShardedDL', 'DDPTrainer', 'replica_fingerprint', 'pretrain_ddp',
-           'embed_ddp', 'main', 'torchrun_local']
+__all__ = ['dist_env', 'init_distributed', 'is_distributed', 'gather_with_grad', 'DistributedNTXentLoss', 'check_collectives',
+           'broadcast_ints', 'ShardedDL', 'DDPTrainer', 'replica_fingerprint', 'pretrain_ddp', 'embed_ddp', 'main',
+           'torchrun_local']
 
 # %% ../nbs/15_distributed.ipynb #e11c6317
 def dist_env() -> dict:
@@ -60,25 +59,11 @@ def _comm_device() -> torch.device:
     return torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
 
 # %% ../nbs/15_distributed.ipynb #94e1254f
-class GatherWithGrad(torch.autograd.Function):
-    "All-gather `x` `(n, ...)` from every process into `(world_size · n, ...)` (rank order), passing gradients back to each process's rows."
-    @staticmethod
-    def forward(ctx, x):
-        parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
-        dist.all_gather(parts, x.contiguous())
-        return torch.cat(parts)
-    @staticmethod
-    def backward(ctx, grad):
-        grad = grad.contiguous()
-        dist.all_reduce(grad)                               # every process's ∂L/∂Z, summed
-        n = len(grad) // dist.get_world_size()
-        r = dist.get_rank()
-        return grad[r * n:(r + 1) * n]
-
 def gather_with_grad(x: torch.Tensor) -> torch.Tensor:
     "`x` of every process concatenated along the first axis (rank order), differentiable; `x` itself in a single process."
-    return GatherWithGrad.apply(x) if is_distributed() else x
+    return torch.cat(all_gather(x.contiguous())) if is_distributed() else x
 
+# %% ../nbs/15_distributed.ipynb #94e1254a
 class DistributedNTXentLoss(NTXentLoss):
     "`NTXentLoss` over the views of all processes (global negatives); the same as `NTXentLoss` in a single process."
     def __call__(self, pred, *yb):
@@ -199,43 +184,30 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
         check_pretrain_args(cfg)                      # epochs, batch, lr, valid_pct: refused in one line before any work
         if sync_bn and device.type != 'cuda': raise ValueError("sync_bn needs GPUs (PyTorch's SyncBatchNorm has no CPU version)")
         out = Path(out)
-        x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, inputs=cfg.inputs)
-        itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
+        x, itr, iva, config = prepare_pretraining(data_dir, cfg, preset, device, clusters)
         _check_share(len(itr), world, cfg.bs, data_dir)
-        config = run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
         config['distributed'] = dict(world_size=world, backend=dist.get_backend() if is_distributed() else None,
                                      bs_per_process=cfg.bs, global_batch=cfg.bs * world,
                                      global_negatives=bool(global_negatives), sync_bn=bool(sync_bn))
         learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device,
                                cbs=[DDPTrainer(sync_bn)] if world > 1 else None)
         if global_negatives: learn.loss_func = DistributedNTXentLoss(cfg.temperature)
-        start, history = resume_run(learn, out, config, resume, progress and rank == 0)
+        start, history = resume_pretraining(learn, out, config, resume, progress and rank == 0, write=rank == 0)
         views = learn.cbs.filter(lambda c: isinstance(c, SimCLR))[0]
         views.generator = torch.Generator().manual_seed(cfg.seed + 1_000_003 * rank + 7919 * start)
-        if rank == 0: save_text(out / 'config.json', json.dumps({**config, 'epochs_done': start}, indent=1))
         initial = replica_fingerprint(learn.model)
         ckpt = _RankZeroCheckpoint(out, start_epoch=start, history=history)
-        if progress and rank == 0: fit_simclr(learn, cfg, start_epoch=start, cbs=[ckpt])
-        else:
-            with learn.no_bar(), learn.no_logging(): fit_simclr(learn, cfg, start_epoch=start, cbs=[ckpt])
+        hist = fit_pretraining(learn, cfg, ckpt, start, progress and rank == 0)
         fingerprints = [replica_fingerprint(learn.model)]
         if is_distributed():
             fingerprints = [None] * world
             dist.all_gather_object(fingerprints, replica_fingerprint(learn.model))
             for b in learn.model.buffers(): dist.broadcast(b.data, 0)      # batch-norm statistics of rank 0 everywhere
-        hist = pd.DataFrame(ckpt.history)
-        config['epochs_done'] = int(hist.epoch.max()) + 1 if len(hist) else start
-        config['seconds_per_epoch'] = float(hist.seconds.median()) if len(hist) else None
         config['distributed'].update(initial_fingerprint=initial, replica_fingerprints=fingerprints)
-        if rank == 0:
-            atomic_write(out / 'encoder.pth', lambda f: torch.save(learn.model.encoder.state_dict(), f))
-            save_text(out / 'config.json', json.dumps(config, indent=1))
-            if len(hist):
-                import matplotlib.pyplot as plt
-                plt.close(plot_history(hist, out / 'curves.png',
-                                       title=f"SimCLR {cfg.arch} ({preset} preset), {len(itr)} galaxies, {world} process(es)"))
-            if progress: print(f"wrote {out}/encoder.pth, config.json, history.csv, curves.png "
-                               f"({world} process(es), global batch {cfg.bs * world})")
+        save_pretraining(learn, config, out, hist, start, write=rank == 0,
+                         title=f"SimCLR {cfg.arch} ({preset} preset), {len(itr)} galaxies, {world} process(es)")
+        if progress and rank == 0: print(f"wrote {out}/encoder.pth, config.json, history.csv, curves.png "
+                                          f"({world} process(es), global batch {cfg.bs * world})")
         if is_distributed(): dist.barrier()
         return config
     finally:

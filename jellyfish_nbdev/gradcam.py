@@ -19,7 +19,7 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     from fastai.learner import Learner
 from .core import show_rgb
 from .segment import rotate180
-from .simclr import encoder_inputs
+from .embed import encoder_inputs
 
 # %% auto #0
 __all__ = ['find_layer', 'layer_name', 'as_model', 'gradcam', 'view_field', 'cam_to_stack', 'heatmaps', 'patch_positions',

@@ -128,7 +128,9 @@ from fastai.optimizer import OptimWrapper
 import copy
 from .augment import AugmentConfig, augment_batch, augment_views, normalize_bands, center_crop
 from .data import input_stacks, leave_one_cluster_out
-from .simclr import make_encoder, encoder_inputs, get_preset, precision_callbacks, adamw
+from .simclr import make_encoder, get_preset
+from .train import precision_callbacks, adamw
+from .embed import encoder_inputs
 
 class JellyfishClassifier(nn.Module):
     "Images `(B, C, H, W)` (already at the encoder's input view) → one logit per image: `head(encoder(x))`."
@@ -462,7 +464,7 @@ def load_features(emb_dir, galaxies) -> np.ndarray:
 def check_embedding_encoder(emb_dir, run_dir):
     "Refuse embeddings in `emb_dir` made by another encoder than the one in `run_dir` (compares `encoder_key`s)."
     from jellyfish_nbdev.embed import encoder_key
-    from jellyfish_nbdev.simclr import load_encoder
+    from jellyfish_nbdev.embed import load_encoder
     f = Path(emb_dir) / 'config.json'
     made = json.loads(f.read_text()) if f.is_file() else {}
     _, cfg = load_encoder(run_dir)
@@ -482,7 +484,7 @@ def evaluate(run_dir: str,  # pretraining run folder (encoder.pth, config.json)
              seed: int = 0):  # random seed
     "Leave-one-cluster-out comparison of the SimCLR linear learner and the supervised baseline; prints the table, writes metrics.json."
     from jellyfish_nbdev.data import load_manifest, load_stacks
-    from jellyfish_nbdev.simclr import load_encoder, represent
+    from jellyfish_nbdev.embed import load_encoder, represent
     man = load_manifest(data_dir)
     y = _labels(man, label, Path(data_dir) / 'manifest.csv')
     if 'cluster' not in man.columns: raise ValueError(f"{Path(data_dir) / 'manifest.csv'}: no 'cluster' column for the leave-one-cluster-out split")

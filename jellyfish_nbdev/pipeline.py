@@ -184,7 +184,8 @@ def _features_and_labels(run: Run, label: str):
 
 def random_representations(x: torch.Tensor, config: dict, seed: int = 0) -> np.ndarray:
     "Representations of stacks `x` by the encoder of `config` at random weights (seeded), on the same inputs: the floor a learned encoder must beat."
-    from jellyfish_nbdev.simclr import make_encoder, represent
+    from jellyfish_nbdev.simclr import make_encoder
+    from jellyfish_nbdev.embed import represent
     torch.manual_seed(seed)
     return represent(make_encoder(config['arch'], config['n_bands'], config['stem']).eval(), x, config).numpy()
 
@@ -195,7 +196,7 @@ def _occlusions(run: Run, man: pd.DataFrame, x: torch.Tensor, feats: np.ndarray,
     "Tail-occluded copies of the stacks and their representations by `encoder` (`(module, config)`), for the galaxies with a mock tail mask."
     from jellyfish_nbdev.gradcam import load_tail_masks
     from jellyfish_nbdev.linear import occlude_tails
-    from jellyfish_nbdev.simclr import represent
+    from jellyfish_nbdev.embed import represent
     masks = load_tail_masks(man, run.out / 'mock', x.shape)
     rows = sorted(masks)
     if not rows: return {}, []
@@ -216,7 +217,7 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
                                         metrics_dict, score_profile, occlusion_effect, plot_label_efficiency, plot_confusion, summary_table,
                                         mean_and_spread)
     from jellyfish_nbdev.data import leave_one_cluster_out
-    from jellyfish_nbdev.simclr import load_encoder
+    from jellyfish_nbdev.embed import load_encoder
     man, feats, y_truth, x = _features_and_labels(run, cfg.label)
     encoder = load_encoder(run.out / 'pretrain')
     train_label = _train_label(man, cfg)
@@ -413,7 +414,7 @@ def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> di
     from jellyfish_nbdev.gradcam import tail_overlap_table, overlap_by_jclass, gradcam_gallery
     from jellyfish_nbdev.linear import paper_split, fit_linear, JellyfishClassifier, PAPER_TEST_CLUSTER
     from jellyfish_nbdev.data import leave_one_cluster_out
-    from jellyfish_nbdev.simclr import load_encoder
+    from jellyfish_nbdev.embed import load_encoder
     s = {**GRADCAM_MAPS, **(maps or {})}
     layer = s['layer']
     man, feats, _, x = _features_and_labels(run, cfg.label)

@@ -1,4 +1,4 @@
-"""A 12-band ResNet encoder learnt without labels: the encoder, the projection head, the NT-Xent loss, the `SimCLR` fastai callback, presets, checkpoints and the `jellyfish pretrain` command.
+"""A 12-band ResNet encoder learnt without labels: the encoder, the projection head, the NT-Xent loss, the `SimCLR` fastai callback, presets and the `jellyfish pretrain` command.
 
 Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/simclr.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/simclr.html.md"""
 
 # %% ../nbs/05_simclr.ipynb #5d061991
 from __future__ import annotations
-import json, os, time, shutil, hashlib, warnings
+import json, shutil, warnings
 from dataclasses import dataclass, field, asdict, replace, fields
 from functools import partial
 from pathlib import Path
@@ -16,26 +16,25 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
-from fastai.learner import Learner, Recorder
+from fastai.learner import Learner
 from fastai.callback.core import Callback, CancelBatchException
-from fastai.callback.schedule import ParamScheduler, SchedCos, SchedLin, combine_scheds
+from fastai.callback.schedule import ParamScheduler
 from fastai.callback.progress import ProgressCallback  # noqa: F401 (imported to add the progress bar to fastai's default callbacks)
-from fastai.callback.fp16 import MixedPrecision
 from fastai.optimizer import OptimWrapper
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from .core import N_BANDS, BAND_SUFFIXES, set_seed, default_device, check_device, show_rgb
-from .augment import AugmentConfig, augment_batch, augment_views, center_crop, run_per_image, normalize_bands
+from .augment import AugmentConfig, augment_batch, augment_views, normalize_bands
 from .data import load_manifest, load_stacks, band_stats, field_crop, input_stacks, ENCODER_INPUTS
-from .io import atomic_write, save_csv, save_text, folder_lock, remove_temp_files
+from .io import atomic_write, save_text, folder_lock, remove_temp_files
+from .train import precision_callbacks, adamw, lr_schedule, EpochCheckpoint, data_key, resume_run
 
 # %% auto #0
 __all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'SimCLRModel', 'pair_targets', 'nt_xent', 'positive_rank',
-           'pair_top1', 'pair_top5', 'NTXentLoss', 'show_pairs', 'SimCLR', 'CPUAutocast', 'cpu_has_bf16',
-           'precision_callbacks', 'PretrainConfig', 'SurveyPositions', 'simclr_dls', 'adamw', 'lr_schedule',
-           'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset', 'EpochCheckpoint', 'load_checkpoint',
-           'pretrain_folds', 'plot_history', 'check_pretrain_args', 'data_key', 'pretrain', 'load_encoder',
-           'encoder_inputs', 'represent', 'cross_validate']
+           'pair_top1', 'pair_top5', 'NTXentLoss', 'show_pairs', 'SimCLR', 'PretrainConfig', 'SurveyPositions',
+           'simclr_dls', 'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset', 'pretrain_folds',
+           'plot_history', 'check_pretrain_args', 'changed_settings', 'prepare_pretraining', 'resume_pretraining',
+           'fit_pretraining', 'save_pretraining', 'pretrain', 'cross_validate']
 
 # %% ../nbs/05_simclr.ipynb #a133021d
 RESNETS = {'resnet18': torchvision.models.resnet18, 'resnet34': torchvision.models.resnet34,
@@ -120,6 +119,7 @@ def show_pairs(x: torch.Tensor, aug: AugmentConfig | None = None, n: int = 4, ge
     fig.tight_layout()
     return fig
 
+# %% ../nbs/05_simclr.ipynb #a7c1b2d0
 class SimCLR(Callback):
     "Replace each batch (positions in the loader's stacks, or stacks) by two augmented, standardised views per image and set the partner targets."
     order = 5   # before mixed precision (10): augmentations run in full precision
@@ -146,34 +146,6 @@ class SimCLR(Callback):
     def show(self, x: torch.Tensor, n: int = 4, seed: int = 0, **kwargs):
         "Show view pairs of the first `n` stacks of `x` as this callback makes them (before standardisation)."
         return show_pairs(x, self.aug, n, torch.Generator().manual_seed(seed), **kwargs)
-
-class CPUAutocast(Callback):
-    "bf16 autocast of the forward pass on the CPU; predictions handed to the loss in fp32."
-    order = 10
-    def __init__(self, dtype=torch.bfloat16): self.dtype, self._ctx = dtype, None
-    def before_batch(self):
-        self._ctx = torch.autocast('cpu', dtype=self.dtype); self._ctx.__enter__()
-    def after_pred(self): self.learn.pred = self.pred.float()
-    def _exit(self):
-        if self._ctx is not None: self._ctx.__exit__(None, None, None); self._ctx = None
-    def after_loss(self): self._exit()
-    def after_batch(self): self._exit()
-
-def cpu_has_bf16() -> bool:
-    "True when the CPU has native bfloat16 arithmetic (AVX512-BF16 or AMX), where bf16 autocast pays off."
-    try: return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-    except Exception: return False
-
-def precision_callbacks(precision: str = 'auto', device=None) -> list:
-    "Callbacks for `precision` 'fp32', 'bf16', 'fp16' or 'auto' (fp16 AMP on CUDA, bf16 on CPUs with native bf16, else fp32)."
-    device = torch.device(device or default_device())
-    if precision == 'auto':
-        precision = 'fp16' if device.type == 'cuda' else 'bf16' if device.type == 'cpu' and cpu_has_bf16() else 'fp32'
-    if precision == 'fp32': return []
-    if precision not in ('bf16', 'fp16'): raise ValueError(f"precision must be 'fp32', 'bf16', 'fp16' or 'auto', got {precision!r}")
-    if device.type == 'cuda': return [MixedPrecision(amp_mode=precision)]
-    if device.type == 'cpu' and precision == 'bf16': return [CPUAutocast()]
-    raise ValueError(f"{precision} mixed precision is not supported on {device.type}")
 
 # %% ../nbs/05_simclr.ipynb #3f0ff42c
 @dataclass
@@ -215,6 +187,7 @@ class SurveyPositions(torch.utils.data.Dataset):
     def __len__(self): return len(self.stacks)
     def __getitem__(self, i): return (i,)
 
+# %% ../nbs/05_simclr.ipynb #b5e2c3d1
 def simclr_dls(x_train: torch.Tensor, x_valid: torch.Tensor | None, bs: int, device=None) -> DataLoaders:
     "fastai `DataLoaders` over the galaxies of `x_train` (shuffled, the last partial batch dropped) and `x_valid` (in order), as batches of positions."
     if len(x_train) < 2: raise ValueError(f"SimCLR needs at least 2 training images, got {len(x_train)}")
@@ -224,20 +197,16 @@ def simclr_dls(x_train: torch.Tensor, x_valid: torch.Tensor | None, bs: int, dev
     valid = DataLoader(SurveyPositions(x_valid), bs=max(bs, 2), shuffle=False, drop_last=False, num_workers=0)
     return DataLoaders(train, valid, device=torch.device(device or default_device()))
 
-def adamw(params, **kwargs) -> torch.optim.AdamW:
-    "PyTorch's AdamW, fused (one kernel over all the parameters: 3× faster steps on a CPU) where this PyTorch and device allow it."
-    try: return torch.optim.AdamW(params, fused=True, **kwargs)
-    except (RuntimeError, TypeError, ValueError): return torch.optim.AdamW(params, **kwargs)
-
-def lr_schedule(lr: float, final_div: float = 50., warmup_pct: float = 0., start: float = 0.):
-    "Learning rate as a function of the position in the *remaining* run (0 → 1) when the run is resumed at fraction `start` of the whole."
-    cos = SchedCos(lr, lr / final_div)
-    whole = combine_scheds([warmup_pct, 1 - warmup_pct], [SchedLin(lr / 10, lr), cos]) if warmup_pct > 0 else cos
-    return lambda pos: whole(min(start + pos * (1 - start), 1.))
-
-def simclr_learner(x_train: torch.Tensor, x_valid: torch.Tensor | None, cfg: PretrainConfig, mean=None, std=None,
-                   device=None, cbs=None) -> Learner:
-    "A fastai `Learner` that pretrains a SimCLR model as described by `cfg` on the stacks `x_train` (standardised with `mean`, `std`)."
+# %% ../nbs/05_simclr.ipynb #c6f3d4e2
+def simclr_learner(x_train: torch.Tensor,          # training stacks `(N, C, H, W)`
+                   x_valid: torch.Tensor | None,    # validation stacks (None: no validation)
+                   cfg: PretrainConfig,             # the run's settings
+                   mean=None,                       # band means that standardise the views
+                   std=None,                        # band standard deviations
+                   device=None,                     # default: the best available
+                   cbs=None,                        # more callbacks
+                  ) -> Learner:
+    "A fastai `Learner` that pretrains a SimCLR model as `cfg` describes on the stacks `x_train`."
     set_seed(cfg.seed)
     device = torch.device(device or default_device())
     if cfg.channels_last and device.type == 'cpu':             # views resampled from stacks with adjacent bands: 2× faster
@@ -251,8 +220,14 @@ def simclr_learner(x_train: torch.Tensor, x_valid: torch.Tensor | None, cfg: Pre
                    opt_func=partial(OptimWrapper, opt=adamw), lr=cfg.lr, wd=cfg.wd, wd_bn_bias=True,
                    metrics=[pair_top1, pair_top5], cbs=cbs)
 
-def fit_simclr(learn: Learner, cfg: PretrainConfig, start_epoch: int = 0, epochs: int | None = None, cbs=None):
-    "Train `learn` for epochs `start_epoch` … `epochs - 1` of a run of `epochs` (default `cfg.epochs`) on its cosine schedule."
+# %% ../nbs/05_simclr.ipynb #d704e5f3
+def fit_simclr(learn: Learner,               # a `simclr_learner`
+               cfg: PretrainConfig,          # the run's settings
+               start_epoch: int = 0,         # epochs already done (a resumed run)
+               epochs: int | None = None,    # length of the whole run (default: `cfg.epochs`)
+               cbs=None,                     # more callbacks for this fit
+              ):
+    "Train `learn` for epochs `start_epoch` … `epochs - 1` of the run, on its cosine schedule."
     epochs = cfg.epochs if epochs is None else epochs
     if start_epoch >= epochs: return learn
     sched = lr_schedule(cfg.lr, cfg.final_div, cfg.warmup_pct, start_epoch / epochs)
@@ -283,48 +258,6 @@ def get_preset(name: str, **overrides) -> PretrainConfig:
     if name not in PRESETS: raise ValueError(f"unknown preset {name!r}; expected one of {', '.join(PRESETS)}")
     return replace(PRESETS[name], **{k: v for k, v in overrides.items() if v is not None})
 
-# %% ../nbs/05_simclr.ipynb #d8a9a7f7
-def _num(v):
-    "A recorder value as a float (NaN when missing)."
-    try: return float(v)
-    except (TypeError, ValueError): return float('nan')
-
-class EpochCheckpoint(Callback):
-    "Save `checkpoint.pth` (holding the history too: one unit) and then `history.csv` in `run_dir` after every epoch; epochs are numbered from `start_epoch`."
-    order = Recorder.order + 1                      # after the Recorder has the epoch's numbers
-    def __init__(self, run_dir, start_epoch: int = 0, history: list | None = None):
-        self.run_dir, self.start_epoch, self.history = Path(run_dir), start_epoch, list(history or [])
-    def before_epoch(self): self._t0 = time.perf_counter()
-    def after_epoch(self):
-        rec = self.recorder
-        vals = dict(zip(rec.metric_names, rec.log))
-        row = {'epoch': self.start_epoch + self.epoch, **{k: _num(vals.get(k)) for k in ('train_loss', 'valid_loss', 'pair_top1', 'pair_top5')},
-               'lr': float(self.opt.hypers[-1]['lr']), 'seconds': time.perf_counter() - self._t0}
-        self.history.append(row)
-        simclr = self.learn.cbs.filter(lambda c: isinstance(c, SimCLR))
-        state = {'epoch': self.start_epoch + self.epoch + 1, 'model': self.learn.model.state_dict(),
-                 'opt': self.learn.opt.state_dict(), 'views_rng': simclr[0].generator.get_state() if simclr else None,
-                 'history': {k: [r.get(k) for r in self.history] for k in self.history[0]}}   # columns: plain lists, loadable with weights_only
-        atomic_write(self.run_dir / 'checkpoint.pth', lambda f: torch.save(state, f))
-        save_csv(self.run_dir / 'history.csv', pd.DataFrame(self.history))
-
-def load_checkpoint(learn: Learner, path) -> int:
-    "Load `path` (an `EpochCheckpoint`) into `learn` (model, optimiser, view generator); return the number of epochs done (its history rows: `learn.checkpoint_history`)."
-    path = Path(path)
-    try: state = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{path}: not a readable checkpoint ({e})") from e
-    if not isinstance(state, dict) or not {'epoch', 'model', 'opt'} <= set(state):
-        raise ValueError(f"{path}: not a SimCLR checkpoint (keys {sorted(state) if isinstance(state, dict) else type(state)})")
-    try: learn.model.load_state_dict(state['model'])
-    except RuntimeError as e: raise ValueError(f"{path}: the checkpoint does not fit this model ({str(e).splitlines()[0]})") from e
-    learn.model.to(learn.dls.device)                  # the optimiser state follows the parameters' device
-    learn.create_opt(); learn.opt.load_state_dict(state['opt'])
-    simclr = learn.cbs.filter(lambda c: isinstance(c, SimCLR))
-    if simclr and state.get('views_rng') is not None: simclr[0].generator.set_state(state['views_rng'])
-    h = state.get('history')
-    learn.checkpoint_history = pd.DataFrame(h).to_dict('records') if h else None   # None: an older checkpoint without one
-    return int(state['epoch'])
-
 # %% ../nbs/05_simclr.ipynb #343d1816
 def _load_stacks(data_dir, clusters=None, center=None, channels_last=False, inputs='bands') -> tuple[torch.Tensor, pd.DataFrame]:
     "Stacks `(N, C, h, w)` of the ingested galaxies in `data_dir` (central `center` px only, as the encoder's `inputs`: `data.input_stacks`), optionally of some `clusters`, with their manifest rows."
@@ -340,12 +273,14 @@ def _load_stacks(data_dir, clusters=None, center=None, channels_last=False, inpu
     if inputs != 'bands': x = input_stacks(x, inputs).contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     return x, man
 
+# %% ../nbs/05_simclr.ipynb #e8a5f6a4
 def pretrain_folds(n: int, k: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     "`k` shuffled folds of `n` galaxies: `(train_idx, valid_idx)` for each, every galaxy in exactly one validation fold (scikit-learn's `KFold`)."
     from sklearn.model_selection import KFold
     if not 2 <= k <= n: raise ValueError(f"k-fold cross-validation needs 2 <= k <= {n} galaxies, got k={k}")
     return [(np.sort(tr), np.sort(va)) for tr, va in KFold(k, shuffle=True, random_state=seed).split(np.zeros(n))]
 
+# %% ../nbs/05_simclr.ipynb #f9b6a7b5
 def _split(n: int, valid_pct: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     "Random train/validation indices; the validation set has at least 2 images or none."
     idx = np.random.default_rng(seed).permutation(n)
@@ -353,6 +288,15 @@ def _split(n: int, valid_pct: float, seed: int) -> tuple[np.ndarray, np.ndarray]
     nv = nv if nv >= 2 and n - nv >= 2 else 0
     return np.sort(idx[nv:]), np.sort(idx[:nv])
 
+def _train_valid(n: int, cfg: PretrainConfig, fold: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    "Training and validation indices of `n` galaxies: a random `cfg.valid_pct` held out, or fold 'i/k' of `pretrain_folds`."
+    if fold is None: return _split(n, cfg.valid_pct, cfg.seed)
+    try: i, k = map(int, str(fold).split('/'))
+    except ValueError: raise ValueError(f"fold must be 'i/k' (e.g. '0/5'), got {fold!r}") from None
+    if not 0 <= i < k: raise ValueError(f"fold {fold!r}: i must be within 0..{k - 1}")
+    return pretrain_folds(n, k, cfg.seed)[i]
+
+# %% ../nbs/05_simclr.ipynb #a0c7b8c6
 def plot_history(history: pd.DataFrame, fname=None, title: str | None = None):
     "Training curves: loss (train, validation) and validation pair retrieval (top-1, top-5) per epoch; saved to `fname` if given."
     import matplotlib.pyplot as plt
@@ -380,21 +324,13 @@ def check_pretrain_args(cfg: PretrainConfig):
     if bad: raise ValueError('; '.join(bad))
 
 
-# %% ../nbs/05_simclr.ipynb #3e96a309
-def data_key(man: pd.DataFrame, itr, iva) -> str:
-    "Content key of the data a run trains on: the training and validation galaxies with their stacks' content keys (the manifest's `input_key`, else the stack file's size and mtime)."
-    def key(r):
-        k = str(r.get('input_key') or '')
-        if k and k != 'nan': return k
-        try: s = os.stat(r['path']); return f"{s.st_size}-{s.st_mtime_ns}"
-        except OSError: return 'missing'
-    rows = man.to_dict('records')
-    blob = json.dumps([[(rows[i]['galaxy'], key(rows[i])) for i in ix] for ix in (itr, iva)])
-    return hashlib.sha1(blob.encode()).hexdigest()[:16]
-
+# %% ../nbs/05_simclr.ipynb #b1d8c9d7
+def changed_settings(old: dict, config: dict) -> list:
+    "Settings of the run `config` that differ from those of the run `old` and that a checkpoint cannot carry over."
+    was = {**PretrainConfig().to_dict(), **old.get('pretrain', {})}           # a key an older run lacks had its default
+    return [k for k in _REBUILD if was[k] != config['pretrain'][k]]
 
 # %% ../nbs/05_simclr.ipynb #7229737e
-# internal helpers of `pretrain` (also used by `jellyfish_nbdev.distributed`): not part of the public API
 def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFrame, itr, iva, data_dir, clusters, device) -> dict:
     "The run's `config.json`: what rebuilds the encoder and its input view (architecture, band statistics of the training galaxies, crop and size) and how it was trained."
     mean, std = (t.tolist() for t in band_stats(x, itr))
@@ -408,29 +344,66 @@ def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFr
             'data_key': data_key(man, itr, iva),
             'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__}
 
-def resume_run(learn: Learner, out, config: dict, resume: bool = True, progress: bool = True) -> tuple[int, list]:
-    "`(first epoch, history so far)`: from `out/checkpoint.pth` when `resume` and it exists, refusing one written with other settings; else `(0, [])`."
-    out = Path(out)
-    if not (resume and (out / 'checkpoint.pth').exists()): return 0, []
-    old = json.loads((out / 'config.json').read_text()) if (out / 'config.json').exists() else {}
-    was = {**PretrainConfig().to_dict(), **old.get('pretrain', {})}           # a key an older run lacks had its default
-    diff = [k for k in _REBUILD if was[k] != config['pretrain'][k]]
-    if diff: raise ValueError(f"{out / 'checkpoint.pth'}: written with other settings ({', '.join(diff)}); "
-                              f"use another `out` or resume=False")
-    same_data = old.get('data_key') == config['data_key'] if 'data_key' in old else \
-                (old.get('train_galaxies'), old.get('valid_galaxies')) == (config['train_galaxies'], config['valid_galaxies'])
-    if not same_data:
-        raise ValueError(f"{out / 'checkpoint.pth'}: trained on other data ({old.get('data_dir', '?')}, "
-                         f"{len(old.get('train_galaxies', []))} training galaxies); use another `out` or resume=False (--no-resume)")
-    start = load_checkpoint(learn, out / 'checkpoint.pth')
-    history = learn.checkpoint_history
-    if history is None:          # a checkpoint from before the history was stored in it
-        history = pd.read_csv(out / 'history.csv').query('epoch < @start').to_dict('records') if (out / 'history.csv').exists() else []
-    history = [r for r in history if r['epoch'] < start]
-    if history: save_csv(out / 'history.csv', pd.DataFrame(history))   # rebuilt from the checkpoint: no epoch lost
-    if progress: print(f"resuming {out} after epoch {start} of {config['pretrain']['epochs']}")
+# %% ../nbs/05_simclr.ipynb #d3f0e1f9
+def prepare_pretraining(data_dir,                 # folder written by `jellyfish ingest`
+                        cfg: PretrainConfig,      # the run's settings
+                        preset: str,              # name of the preset, recorded in the config
+                        device,                   # where the run trains, recorded in the config
+                        clusters=None,            # only the galaxies of these clusters (comma-separated or a list)
+                        fold: str | None = None,  # 'i/k': hold out fold i of k (else `cfg.valid_pct` at random)
+                        channels_last: bool = False, # hold the stacks channels-last
+                       ) -> tuple[torch.Tensor, np.ndarray, np.ndarray, dict]:
+    "The stacks, the training and validation indices and the run's `config.json` content."
+    x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, channels_last, cfg.inputs)
+    itr, iva = _train_valid(len(x), cfg, fold)
+    return x, itr, iva, run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
+
+# %% ../nbs/05_simclr.ipynb #e401f2a0
+def resume_pretraining(learn: Learner,        # the run's learner
+                       out,                   # run folder
+                       config: dict,          # the run's config (`prepare_pretraining`)
+                       resume: bool = True,   # continue from out/checkpoint.pth when it is of this run
+                       progress: bool = True, # say where the run resumes
+                       write: bool = True,    # write config.json (False: a process other than rank 0)
+                      ) -> tuple[int, list]:
+    "`(first epoch, history so far)` of the run in `out`; writes its `config.json`."
+    start, history = resume_run(learn, out, config, resume, progress, changed=changed_settings)
+    if write: save_text(Path(out) / 'config.json', json.dumps({**config, 'epochs_done': start}, indent=1))
     return start, history
 
+# %% ../nbs/05_simclr.ipynb #f512a3b1
+def fit_pretraining(learn: Learner,             # the run's learner
+                    cfg: PretrainConfig,        # the run's settings
+                    checkpoint: EpochCheckpoint, # saves the run after every epoch
+                    start: int = 0,             # epochs already done
+                    progress: bool = True,      # fastai's progress bars and epoch table
+                   ) -> pd.DataFrame:
+    "Train `learn` from epoch `start` to `cfg.epochs` with `checkpoint`; return the run's history."
+    if progress: fit_simclr(learn, cfg, start_epoch=start, cbs=[checkpoint])
+    else:
+        with learn.no_bar(), learn.no_logging(): fit_simclr(learn, cfg, start_epoch=start, cbs=[checkpoint])
+    return pd.DataFrame(checkpoint.history)
+
+# %% ../nbs/05_simclr.ipynb #a623b4c2
+def save_pretraining(learn: Learner,      # the trained learner
+                     config: dict,        # the run's config, updated in place
+                     out,                 # run folder
+                     hist: pd.DataFrame,  # the run's history (`fit_pretraining`)
+                     start: int,          # epochs done before this call
+                     title: str,          # title of the training curves
+                     write: bool = True,  # write the files (False: a process other than rank 0)
+                    ) -> dict:
+    "Record the epochs done and the seconds per epoch in `config`; write encoder.pth, config.json and curves.png."
+    config['epochs_done'] = int(hist.epoch.max()) + 1 if len(hist) else start
+    config['seconds_per_epoch'] = float(hist.seconds.median()) if len(hist) else None
+    if not write: return config
+    out = Path(out)
+    atomic_write(out / 'encoder.pth', lambda f: torch.save(learn.model.encoder.state_dict(), f))
+    save_text(out / 'config.json', json.dumps(config, indent=1))
+    if len(hist):
+        import matplotlib.pyplot as plt
+        plt.close(plot_history(hist, out / 'curves.png', title=title))
+    return config
 
 # %% ../nbs/05_simclr.ipynb #7728eeb8
 def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (manifest.csv, stacks/)
@@ -453,16 +426,10 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
     cfg = get_preset(preset, epochs=epochs, arch=arch, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed, inputs=inputs)
     check_pretrain_args(cfg)
     out, device = Path(out), check_device(device)
-    x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, cfg.channels_last and device.type == 'cpu', cfg.inputs)
-    if fold is None: itr, iva = _split(len(x), cfg.valid_pct, cfg.seed)
-    else:
-        try: i, k = map(int, str(fold).split('/'))
-        except ValueError: raise ValueError(f"fold must be 'i/k' (e.g. '0/5'), got {fold!r}") from None
-        if not 0 <= i < k: raise ValueError(f"fold {fold!r}: i must be within 0..{k - 1}")
-        itr, iva = pretrain_folds(len(x), k, cfg.seed)[i]
+    x, itr, iva, config = prepare_pretraining(data_dir, cfg, preset, device, clusters, fold,
+                                              channels_last=cfg.channels_last and device.type == 'cpu')
     if bs is not None and bs > len(itr):             # asked for explicitly (a preset's batch is capped at the survey's size)
         raise ValueError(f"batch size {bs} is larger than the {len(itr)} training galaxies; use --bs {len(itr)} or less")
-    config = run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
     learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device)
     created = not out.exists()
     try:
@@ -476,76 +443,11 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
 
 def _pretrain_locked(learn, cfg, config, out, preset, itr, resume, progress) -> dict:
     "The part of `pretrain` that writes `out` (called holding its lock)."
-    start, history = resume_run(learn, out, config, resume, progress)
-    save_text(out / 'config.json', json.dumps({**config, 'epochs_done': start}, indent=1))
-    ckpt = EpochCheckpoint(out, start_epoch=start, history=history)
-    if progress: fit_simclr(learn, cfg, start_epoch=start, cbs=[ckpt])
-    else:
-        with learn.no_bar(), learn.no_logging(): fit_simclr(learn, cfg, start_epoch=start, cbs=[ckpt])
-    hist = pd.DataFrame(ckpt.history)
-    config['epochs_done'] = int(hist.epoch.max()) + 1 if len(hist) else start
-    config['seconds_per_epoch'] = float(hist.seconds.median()) if len(hist) else None
-    atomic_write(out / 'encoder.pth', lambda f: torch.save(learn.model.encoder.state_dict(), f))
-    save_text(out / 'config.json', json.dumps(config, indent=1))
-    if len(hist):
-        import matplotlib.pyplot as plt
-        plt.close(plot_history(hist, out / 'curves.png', title=f"SimCLR {cfg.arch} ({preset} preset), {len(itr)} galaxies"))
+    start, history = resume_pretraining(learn, out, config, resume, progress)
+    hist = fit_pretraining(learn, cfg, EpochCheckpoint(out, start_epoch=start, history=history), start, progress)
+    save_pretraining(learn, config, out, hist, start, f"SimCLR {cfg.arch} ({preset} preset), {len(itr)} galaxies")
     if progress: print(f"wrote {out}/encoder.pth, config.json, history.csv, curves.png")
     return config
-
-# %% ../nbs/05_simclr.ipynb #9c64f153
-def load_encoder(run_dir, device=None) -> tuple[nn.Module, dict]:
-    "The pretrained encoder of `run_dir` (in eval mode, on `device`, default CPU) and its `config.json` as a dict."
-    run_dir = Path(run_dir)
-    cf, wf = run_dir / 'config.json', run_dir / 'encoder.pth'
-    for f in (cf, wf):
-        if not f.exists(): raise FileNotFoundError(f"{f}: missing; is {run_dir} a `jellyfish pretrain` run folder?")
-    config = json.loads(cf.read_text())
-    enc = make_encoder(config['arch'], config['n_bands'], config['stem'])
-    try: enc.load_state_dict(torch.load(wf, map_location='cpu', weights_only=True))
-    except Exception as e: raise ValueError(f"{wf}: cannot load the encoder ({str(e).splitlines()[0]})") from e
-    return enc.to(device or 'cpu').eval(), config
-
-def _resize_each(x: torch.Tensor, size: int, mean=None, std=None, memory_format=torch.contiguous_format) -> torch.Tensor:
-    "Every image of `x` `(B, C, h, w)` resized to `size`×`size` (bilinear, no antialiasing: a view of the whole field) and standardised, one image per call (while it is in cache), on the CPU threads."
-    B, C = x.shape[:2]
-    out = torch.empty(B, C, size, size, dtype=torch.float32, memory_format=memory_format)
-    if mean is None: scale = shift = None
-    else:                                                      # (r − mean) / std = r · (1 / std) − mean / std
-        inv = 1 / torch.as_tensor(std, dtype=torch.float64)
-        scale, shift = inv.float()[:, None, None], (-torch.as_tensor(mean, dtype=torch.float64) * inv).float()[:, None, None]
-    def resize(ks):
-        for k in ks:
-            r = F.interpolate(x[k:k + 1].float(), size=(size, size), mode='bilinear', align_corners=False)[0]
-            if scale is None: out[k] = r
-            else: torch.addcmul(shift, r, scale, out=out[k])          # standardised in the same pass
-    run_per_image(resize, B)
-    return out
-
-def encoder_inputs(x: torch.Tensor, config: dict, channels_last: bool = False) -> torch.Tensor:
-    "Stacks `x` `(B, C, H, W)` as the encoder of `config` expects them: the central field, as its `inputs` (`data.input_stacks`), at the view size (a view at full scale, unaugmented), standardised."
-    crop = config['center_crop']
-    if config.get('inputs', 'bands') != 'bands': x, crop = input_stacks(center_crop(x, crop), config['inputs']), None
-    aug = AugmentConfig.off(center_crop=crop, bin=config.get('bin', 1), size=config['size'])
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
-    if x.device.type == 'cpu' and aug.bin == 1 and x.ndim == 4:   # image by image: 2× faster than one batched resampling
-        return _resize_each(center_crop(x, aug.center_crop), aug.size, config.get('mean'), config.get('std'), fmt)
-    return normalize_bands(augment_batch(x.float(), aug), config.get('mean'), config.get('std')).contiguous(memory_format=fmt)
-
-_AUTOCAST = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
-
-@torch.no_grad()
-def represent(encoder: nn.Module, x: torch.Tensor, config: dict, bs: int = 128, precision: str = 'fp32') -> torch.Tensor:
-    "Representations `(N, n_features)` (fp32) of the stacks `x` `(N, C, H, W)` (any device), in batches of `bs`; `precision` 'bf16' (or 'fp16' on a GPU): the forward pass under autocast. On a CPU the encoder is moved to the channels-last layout in place (same weights)."
-    if precision not in _AUTOCAST: raise ValueError(f"precision must be one of {', '.join(_AUTOCAST)}, got {precision!r}")
-    dev = next(encoder.parameters()).device
-    if dev.type == 'cpu': encoder = encoder.to(memory_format=torch.channels_last)   # oneDNN's convolutions prefer it
-    out = []
-    for i in range(0, len(x), bs):
-        v = encoder_inputs(x[i:i + bs].to(dev), config)        # (the first convolution takes NCHW inputs at no cost)
-        with torch.autocast(dev.type, dtype=_AUTOCAST[precision] or torch.float32, enabled=precision != 'fp32'):
-            out.append(encoder(v).float().cpu())
-    return torch.cat(out) if out else torch.zeros(0, config.get('n_features', 512))
 
 # %% ../nbs/05_simclr.ipynb #cbb88c65
 def cross_validate(data_dir: str,            # folder written by `jellyfish ingest`
