@@ -21,7 +21,7 @@ import numpy as np, torch
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json, table
 from jellyfish_nbdev.data import load_manifest, load_stacks
-from jellyfish_nbdev.simclr import load_encoder, represent
+from jellyfish_nbdev.embed import load_encoder, represent
 from jellyfish_nbdev.search import SimilarityIndex, precision_at_k, l2_normalise
 
 
