@@ -74,6 +74,8 @@ def main():
     ap.add_argument('--append', action='store_true', help="keep the output file's rows of the recipes not run now")
     a = ap.parse_args()
     man = load_manifest(a.data); x = load_stacks(man)
+    out = Path(a.out) if a.out else Path(__file__).parent / 'results' / 'ssl_ablation.json'
+    kept = json.loads(out.read_text())['rows'] if a.append and out.exists() else []
     rows, t0 = [], time.time()
     base = PRESETS['cpu']
     cfg0 = dict(center_crop=base.aug.center_crop, bin=base.aug.bin, size=base.aug.size)   # the trained encoders' views: a fair floor
@@ -98,19 +100,23 @@ def main():
                 rows.append(dict(variant=name, seed=seed, **score(represent(enc, x, cfg).numpy(), man),
                                  pair_top5=float(h.pair_top5.iloc[-1]), epochs=epochs, minutes=(time.time() - t) / 60))
             print(pd.DataFrame(rows[-1:]).round(3).to_string(index=False), flush=True)
+            save(rows, kept, out, a, len(man), t0, verbose=False)   # after every pretraining: a stopped run keeps what it measured
     S.PRESETS['cpu'] = base
-    out = Path(a.out) if a.out else Path(__file__).parent / 'results' / 'ssl_ablation.json'
-    if a.append and out.exists():
-        done = {r['variant'] for r in rows}
-        rows = [r for r in json.loads(out.read_text())['rows'] if r['variant'] not in done] + rows
+    save(rows, kept, out, a, len(man), t0)
+
+
+def save(rows: list, kept: list, out: Path, a, n: int, t0: float, verbose: bool = True):
+    "Write the rows measured so far after `kept` (the earlier file's rows, with --append) of the recipes not run now, and their summary."
+    done = {r['variant'] for r in rows}
+    rows = [r for r in kept if r['variant'] not in done] + rows
     df = pd.DataFrame(rows)
     cols = [c for c in ['roc_auc', 'macro_f1', 'pct_jclass_ge3'] + [f'pct_J{j}' for j in range(6)]
             + ['precision_at_10', 'base_rate', 'r2_magnitude', 'r2_late_type', 'r2_tail_snr', 'pair_top5', 'minutes'] if c in df]
     summ = df.groupby('variant', sort=False)[cols].agg(['mean', 'std']).round(3)
-    print(summ.to_string())
+    if verbose: print(summ.to_string())
     write_json('ssl_ablation', dict(benchmark='ssl_ablation', protocol='linear learner on visual labels, leave one cluster out, '
                                     '3 evaluation seeds, scored against the truth; means and std over pretraining seeds',
-                                    data=a.data, epochs=a.epochs, n=len(man), seeds=a.seeds, rows=rows,
+                                    data=a.data, epochs=a.epochs, n=n, seeds=a.seeds, rows=rows,
                                     summary={v: {f'{c}_{s}': float(summ.loc[v, (c, s)]) for c in cols for s in ('mean', 'std')} for v in summ.index},
                                     machine=machine(), seconds=time.time() - t0), out=out)
 
