@@ -22,12 +22,12 @@ from .core import set_seed, show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0
-__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'FloatList', 'interactive', 'code_fingerprint',
-           'Run', 'input_fingerprint', 'PipelineConfig', 'stage_mock', 'stage_ingest', 'stage_pretrain', 'stage_embed',
-           'random_representations', 'stage_evaluate', 'galaxy_properties', 'plot_queries', 'stage_search', 'stage_map',
-           'localisation_table', 'stage_gradcam', 'stage_trails', 'stage_halpha', 'software_versions', 'build_metrics',
-           'comparison_table', 'evaluation_table', 'verdict_text', 'write_report', 'run_pipeline', 'demo',
-           'run_cutouts']
+__all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS', 'NUMBER_WORDS', 'FloatList', 'interactive',
+           'code_fingerprint', 'Run', 'input_fingerprint', 'PipelineConfig', 'stage_mock', 'stage_ingest',
+           'stage_pretrain', 'stage_embed', 'random_representations', 'stage_evaluate', 'galaxy_properties',
+           'plot_queries', 'stage_search', 'stage_map', 'localisation_table', 'stage_gradcam', 'stage_trails',
+           'stage_halpha', 'software_versions', 'build_metrics', 'comparison_table', 'evaluation_table', 'verdict_text',
+           'write_report', 'run_pipeline', 'demo', 'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
@@ -609,6 +609,8 @@ def evaluation_table(metrics: dict,              # the content of `metrics.json`
 
 
 # %% ../nbs/13_pipeline.ipynb #7812ef49
+NUMBER_WORDS = {3: 'three', 5: 'five', 10: 'ten', 20: 'twenty'}   # small counts in prose
+
 def verdict_text(m: dict) -> str:
     "The run's findings in one paragraph, every number read from `metrics.json` (`m`); '' without an evaluation."
     if not m.get('evaluation'): return ''
@@ -651,7 +653,7 @@ def verdict_text(m: dict) -> str:
     kmax = max((r['k'] for r in (m.get('search') or {}).get('precision_at_k', [])), default=None)   # the run's --k
     pk = [r for r in (m.get('search') or {}).get('precision_at_k', []) if r['k'] == kmax]
     if pk:
-        text += (f" Query by example on the SimCLR representations: {pk[0]['precision']:.2f} of the {kmax} nearest neighbours of a jellyfish are "
+        text += (f" Query by example on the SimCLR representations: {pk[0]['precision']:.2f} of the {NUMBER_WORDS.get(kmax, kmax)} nearest neighbours of a jellyfish are "
                  f"jellyfish, against a base rate of {pk[0]['base_rate']:.2f} (lift {pk[0]['lift']:.2f}")
         pr = [r for r in (m.get('search') or {}).get('precision_at_k_random', []) if r['k'] == kmax]
         text += f"; the same network at random weights: lift {pr[0]['lift']:.2f})." if pr else ")."
