@@ -10,7 +10,7 @@ import math, os
 from dataclasses import dataclass, asdict, fields
 import torch
 import torch.nn.functional as F
-from .core import PIXEL_SCALE, show_rgb
+from .core import PIXEL_SCALE, show_rgb, center_slices
 
 # %% auto #0
 __all__ = ['FWHM_TO_SIGMA', 'center_crop', 'bin_pixels', 'random_crop_boxes', 'affine_matrices', 'warp', 'band_jitter',
@@ -22,10 +22,8 @@ __all__ = ['FWHM_TO_SIGMA', 'center_crop', 'bin_pixels', 'random_crop_boxes', 'a
 def center_crop(x: torch.Tensor, size: int | None) -> torch.Tensor:
     "The central `size`×`size` pixels of `x` `(..., H, W)`; an axis shorter than `size` is kept whole (no padding)."
     if size is None: return x
-    H, W = x.shape[-2:]
-    h, w = min(size, H), min(size, W)
-    y0, x0 = (H - h) // 2, (W - w) // 2
-    return x[..., y0:y0 + h, x0:x0 + w]
+    rows, cols = center_slices(x.shape, size)
+    return x[..., rows, cols]
 
 def bin_pixels(x: torch.Tensor, factor: int = 1) -> torch.Tensor:
     "Average `factor`×`factor` blocks of pixels of `x` `(B, C, H, W)`: pixels `factor`× coarser (0.55″·factor), same units per pixel."

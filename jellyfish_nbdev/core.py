@@ -16,8 +16,8 @@ import astropy.units as u
 
 # %% auto #0
 __all__ = ['BANDS', 'BAND_SUFFIXES', 'N_BANDS', 'PIXEL_SCALE', 'RGB_BANDS', 'REPO_BRANCH', 'Band', 'band_table', 'band_index',
-           'set_seed', 'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'DocRenderer', 'repository_url',
-           'packaged', 'published']
+           'set_seed', 'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'center_slices', 'DocRenderer',
+           'repository_url', 'packaged', 'published']
 
 # %% ../nbs/00_core.ipynb #303d9514
 @dataclass(frozen=True)
@@ -123,6 +123,16 @@ def show_rgb(stack, ax=None, title: str | None = None, bands=RGB_BANDS, **kwargs
     ax.set_xticks([]); ax.set_yticks([])
     if title: ax.set_title(title, fontsize=8)
     return ax
+
+# %% ../nbs/00_core.ipynb #fba42ab2
+def center_slices(shape,             # the image's shape, `(..., H, W)`
+                  size: int | None   # side of the central square in pixels (None: the whole image)
+                 ) -> tuple[slice, slice]:
+    "Rows and columns of the central `size`×`size` pixels of an image of `shape`; an axis shorter than `size` is kept whole."
+    H, W = shape[-2:]
+    h, w = (H, W) if size is None else (min(size, H), min(size, W))
+    y0, x0 = (H - h) // 2, (W - w) // 2
+    return slice(y0, y0 + h), slice(x0, x0 + w)
 
 # %% ../nbs/00_core.ipynb #0ed97dac
 class DocRenderer:

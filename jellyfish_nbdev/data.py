@@ -27,7 +27,7 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     import fastai.vision.data  # noqa: F401 (imported to register fastai's show_batch for TensorImage: one grid of images)
 from fastprogress.fastprogress import progress_bar
 from astropy.stats import mad_std
-from .core import N_BANDS, RGB_BANDS, show_rgb
+from .core import N_BANDS, RGB_BANDS, show_rgb, center_slices
 from .segment import detection_image, central_segment, rotate180   # the source detection the mock uses too, one copy
 
 # %% ../nbs/03_data.ipynb #8c04c1c4
@@ -61,8 +61,7 @@ def _crop_slices(shape, crop):
     h, w = shape[-2:]
     if crop is None: return slice(None), slice(None)
     if crop > min(h, w): raise ValueError(f"crop {crop} px is larger than the {h}x{w} px stacks")
-    t, l = (h - crop) // 2, (w - crop) // 2
-    return slice(t, t + crop), slice(l, l + crop)
+    return center_slices(shape, crop)
 
 def _open_stack(p):
     "Memory-map the stack at `p`; a missing, truncated or corrupt file is a ValueError naming it."

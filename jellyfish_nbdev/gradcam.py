@@ -17,7 +17,7 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     warnings.simplefilter('ignore', FutureWarning)
     from fastai.callback.hook import Hook, hook_output
     from fastai.learner import Learner
-from .core import show_rgb
+from .core import show_rgb, center_slices
 from .segment import rotate180
 from .embed import encoder_inputs
 
@@ -91,12 +91,10 @@ def gradcam(model: nn.Module, xb: torch.Tensor, layer: str | nn.Module | None = 
 # %% ../nbs/09_gradcam.ipynb #7d52b9a5
 def view_field(shape, config: dict) -> tuple[slice, slice]:
     "Rows and columns of a stack of `shape` `(..., H, W)` that the encoder's view of `config` covers: the central `center_crop` px, trimmed to whole `bin`×`bin` blocks."
-    H, W = shape[-2:]
-    cc, b = config.get('center_crop'), int(config.get('bin') or 1)
-    h, w = (H, W) if cc is None else (min(cc, H), min(cc, W))
-    y0, x0 = (H - h) // 2, (W - w) // 2                      # as `augment.center_crop`
-    h, w = h // b * b, w // b * b                            # as `augment.bin_pixels` (avg_pool2d drops the rest)
-    return slice(y0, y0 + h), slice(x0, x0 + w)
+    rows, cols = center_slices(shape, config.get('center_crop'))   # as `augment.center_crop`
+    b = int(config.get('bin') or 1)                                  # as `augment.bin_pixels` (avg_pool2d drops the rest)
+    return (slice(rows.start, rows.start + (rows.stop - rows.start) // b * b),
+            slice(cols.start, cols.start + (cols.stop - cols.start) // b * b))
 
 def cam_to_stack(cam: torch.Tensor, shape, config: dict) -> np.ndarray:
     "Heat maps `(B, H, W)` float32 on the stacks' pixel grid from Grad-CAM maps `cam` `(B, h, w)` of their views: bilinear upsampling onto the field the view covers, NaN outside it, each scaled to a maximum of 1."
