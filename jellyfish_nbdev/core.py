@@ -188,7 +188,7 @@ def published(rel: str,            # path from the repository root, e.g. 'nbs/im
     rel = str(rel).lstrip('/')
     for d in [Path.cwd(), *Path.cwd().parents]:
         if (d / rel).exists(): return d / rel
-    if packaged(rel).exists(): return packaged(rel)
+    if (p := packaged(rel)).exists(): return p
     cache = Path(os.environ.get('JELLYFISH_CACHE', Path.home() / '.cache' / 'jellyfish_nbdev')) / 'published' / rel
     if cache.exists() or not download: return cache
     url = repository_url().replace('https://github.com/', 'https://raw.githubusercontent.com/') + f'/{REPO_BRANCH}/{rel}'

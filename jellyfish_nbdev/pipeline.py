@@ -27,7 +27,7 @@ __all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS
            'stage_pretrain', 'stage_embed', 'random_representations', 'stage_evaluate', 'galaxy_properties',
            'plot_queries', 'stage_search', 'stage_map', 'localisation_table', 'stage_gradcam', 'stage_trails',
            'stage_halpha', 'software_versions', 'build_metrics', 'comparison_table', 'evaluation_table', 'verdict_text',
-           'write_report', 'run_pipeline', 'demo', 'run_cutouts']
+           'profile_tables', 'write_report', 'run_pipeline', 'demo', 'run_cutouts']
 
 # %% ../nbs/13_pipeline.ipynb #9dada79f
 def _key(params: dict, upstream: list[str]) -> str:
@@ -708,11 +708,9 @@ def _mean_std(mean, std, fmt: str) -> list[str]:
     "Each mean and its spread as `fmt` writes them ('0.70 ± 0.01')."
     return [fmt.format(a, b) for a, b in zip(mean, std)]
 
-def _evaluation_tables(ev: dict, metrics: dict) -> dict:
-    "The evaluation's tables: per method and protocol, label efficiency, and what each classifier uses."
-    eff = pd.DataFrame(ev['label_efficiency'])
-    t = dict(all=evaluation_table(metrics), detectable=evaluation_table(metrics, subset='detectable'),
-             label_efficiency=_pivot(eff.assign(auc=_mean_std(eff.roc_auc, eff.roc_auc_std, '{:.2f} ± {:.2f}')), 'auc', 'method', 'fraction'))
+def profile_tables(ev: dict) -> dict:
+    "What each classifier uses, one row per method: score percentile per true JClass, false alarms per kind, tail occlusion (from `metrics.json` or the evaluation's result `ev`)."
+    t = {}
     if ev.get('jclass_profile'):
         jp = pd.DataFrame(ev['jclass_profile'])
         t['jclass_profile'] = _pivot(jp.assign(jclass='JClass ' + jp.jclass.astype(int).astype(str)), 'percentile', 'jclass')
@@ -720,6 +718,14 @@ def _evaluation_tables(ev: dict, metrics: dict) -> dict:
     if ev.get('occlusion'):
         oc = pd.DataFrame(ev['occlusion'])
         t['occlusion'] = _pivot(oc.assign(change=_mean_std(oc.mean_change, oc.mean_change_std, '{:+.3f} ± {:.3f}')), 'change', 'occlusion')
+    return t
+
+def _evaluation_tables(ev: dict, metrics: dict) -> dict:
+    "The evaluation's tables: per method and protocol, label efficiency, and what each classifier uses."
+    eff = pd.DataFrame(ev['label_efficiency'])
+    t = dict(all=evaluation_table(metrics), detectable=evaluation_table(metrics, subset='detectable'),
+             label_efficiency=_pivot(eff.assign(auc=_mean_std(eff.roc_auc, eff.roc_auc_std, '{:.2f} ± {:.2f}')), 'auc', 'method', 'fraction'),
+             **profile_tables(ev))
     if ev.get('asymmetry_baseline'):
         t['asymmetry_baseline'] = pd.DataFrame(ev['asymmetry_baseline'])[['train_cluster', 'test_accuracy', 'test_balanced_accuracy', 'test_auc']]
     return t

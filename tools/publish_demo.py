@@ -41,20 +41,17 @@ def diagnostics(m: dict) -> str:
     "What the classifiers use: score percentile per true JClass, false alarms per kind, tail occlusion (means over seeds)."
     import pandas as pd
     out = []
-    if m.get('jclass_profile'):
-        jp = pd.DataFrame(m['jclass_profile']).pivot(index='method', columns='jclass', values='percentile').map('{:.2f}'.format)
-        jp.columns = [f'JClass {c}' for c in jp.columns]
+    from jellyfish_nbdev.pipeline import profile_tables   # the report's tables, two decimals here
+    pt = {k: t.set_index('method') for k, t in profile_tables(m).items()}
+    if 'jclass_profile' in pt:
         out += ['Mean score percentile of each true JClass among its fold\'s test galaxies (0.5 = chance), all labels:', '',
-                markdown(jp.reset_index()), '']
-    if m.get('hard_negative_profile'):
-        hp = pd.DataFrame(m['hard_negative_profile']).pivot(index='method', columns='kind', values='false_alarm_rate').map('{:.2f}'.format)
-        out += ['Share of each kind of non-jellyfish called a jellyfish (false alarms), all labels:', '', markdown(hp.reset_index()), '']
-    if m.get('occlusion'):
-        oc = pd.DataFrame(m['occlusion'])
-        oc['change'] = [f"{a:+.3f} ± {b:.3f}" for a, b in zip(oc.mean_change, oc.mean_change_std)]
-        oc = oc.pivot(index='method', columns='occlusion', values='change')
+                markdown(pt['jclass_profile'].map('{:.2f}'.format).reset_index()), '']
+    if 'hard_negative_profile' in pt:
+        out += ['Share of each kind of non-jellyfish called a jellyfish (false alarms), all labels:', '',
+                markdown(pt['hard_negative_profile'].map('{:.2f}'.format).reset_index()), '']
+    if 'occlusion' in pt:
         out += ['Change of the held-out jellyfish score when the true tail is replaced by sky noise or by the mirrored side (mean, ± std over seeds):', '',
-                markdown(oc.reset_index()), '']
+                markdown(pt['occlusion'].reset_index()), '']
     if m.get('encoded_properties'):
         ep = pd.DataFrame(m['encoded_properties']).pivot(index='property', columns='features', values='r2')
         ep = ep.loc[[p for p in dict.fromkeys(r['property'] for r in m['encoded_properties'])]].map('{:.2f}'.format)
