@@ -16,8 +16,8 @@ import astropy.units as u
 
 # %% auto #0
 __all__ = ['BANDS', 'BAND_SUFFIXES', 'N_BANDS', 'PIXEL_SCALE', 'RGB_BANDS', 'REPO_BRANCH', 'Band', 'band_table', 'band_index',
-           'set_seed', 'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'center_slices', 'DocRenderer',
-           'repository_url', 'packaged', 'published']
+           'set_seed', 'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'center_slices', 'as_float',
+           'DocRenderer', 'repository_url', 'packaged', 'published']
 
 # %% ../nbs/00_core.ipynb #303d9514
 @dataclass(frozen=True)
@@ -133,6 +133,12 @@ def center_slices(shape,             # the image's shape, `(..., H, W)`
     h, w = (H, W) if size is None else (min(size, H), min(size, W))
     y0, x0 = (H - h) // 2, (W - w) // 2
     return slice(y0, y0 + h), slice(x0, x0 + w)
+
+# %% ../nbs/00_core.ipynb #e14adbb8
+def as_float(v) -> float:
+    "`v` as a float; NaN when it is missing or not a number (a table cell, a logged metric)."
+    try: return float(v)
+    except (TypeError, ValueError): return float('nan')
 
 # %% ../nbs/00_core.ipynb #0ed97dac
 class DocRenderer:

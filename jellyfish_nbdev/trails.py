@@ -209,7 +209,7 @@ def peak_and_centroid(image, centre=None, fwhm: float = 2.5, nsigma: float = 1.0
 import astropy.units as u
 from astropy.wcs import WCS
 from astropy.coordinates import SkyCoord
-from .core import PIXEL_SCALE
+from .core import PIXEL_SCALE, as_float
 
 # %% ../nbs/10_trails.ipynb #2a77e678
 def cutout_wcs(ra: float, dec: float, shape, centre=None, pixel_scale=PIXEL_SCALE) -> WCS:
@@ -370,10 +370,6 @@ def _progress(items: list, show: bool):
     "A fastprogress bar over `items` when `show` and there is more than one, else the items themselves."
     return progress_bar(items, leave=False) if show and len(items) > 1 else items
 
-def _num(v) -> float:
-    try: return float(v)
-    except (TypeError, ValueError): return np.nan
-
 def _bad_row(galaxy: str, band: str, info: dict, reason: str) -> dict:
     "A trail-table row for an image that could not be measured at all."
     nan = dict.fromkeys(['x_peak', 'y_peak', 'x_col', 'y_col', 'angle_deg', 'size_px', 'pa_deg'], np.nan)
@@ -383,7 +379,7 @@ def _bad_row(galaxy: str, band: str, info: dict, reason: str) -> dict:
 def _measure(img, galaxy: str, band: str, info: dict, wcs=None, **kwargs) -> dict:
     "One row of a trail table: measure `img`, put the vector on the sky with `wcs`; errors become flagged rows."
     row = dict(galaxy=galaxy, band=band, **{k: info[k] for k in PASS_COLUMNS if k in info})
-    centre = (_num(info.get('x_center')), _num(info.get('y_center')))
+    centre = (as_float(info.get('x_center')), as_float(info.get('y_center')))
     centre = centre if np.isfinite(centre).all() else None
     try: pc = peak_and_centroid(img, centre=centre, name=f'{galaxy} ({band})', **kwargs)
     except ValueError as e: return _bad_row(galaxy, band, info, str(e))
@@ -430,8 +426,8 @@ def trails_from_stacks(data_dir, band: str = 'R', arcsinh: bool = True, stretch:
         if arcsinh and not stretch: img = np.sinh(img)
         elif stretch and not arcsinh: img = np.arcsinh(img)
         wcs = None
-        if np.isfinite(_num(r.get('ra'))) and np.isfinite(_num(r.get('dec'))):
-            cx, cy = _num(r.get('x_center')), _num(r.get('y_center'))
+        if np.isfinite(as_float(r.get('ra'))) and np.isfinite(as_float(r.get('dec'))):
+            cx, cy = as_float(r.get('x_center')), as_float(r.get('y_center'))
             wcs = cutout_wcs(r['ra'], r['dec'], img.shape, centre=(cx, cy) if np.isfinite([cx, cy]).all() else None)
         rows.append(_measure(img, r['galaxy'], BAND_SUFFIXES[b], r, wcs, **kwargs))
     return _finish(rows, clusters)

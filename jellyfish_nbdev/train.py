@@ -14,7 +14,7 @@ from fastai.learner import Learner, Recorder
 from fastai.callback.core import Callback
 from fastai.callback.schedule import SchedCos, SchedLin, combine_scheds
 from fastai.callback.fp16 import MixedPrecision
-from .core import default_device
+from .core import default_device, as_float
 from .io import atomic_write, save_csv
 
 # %% auto #0
@@ -77,11 +77,6 @@ def views_callback(learn: Learner) -> Callback | None:
     return next((c for c in learn.cbs if isinstance(getattr(c, 'generator', None), torch.Generator)), None)
 
 # %% ../nbs/04b_train.ipynb #6f9d1514
-def _num(v):
-    "A recorder value as a float (NaN when missing)."
-    try: return float(v)
-    except (TypeError, ValueError): return float('nan')
-
 class EpochCheckpoint(Callback):
     "After every epoch, save `checkpoint.pth` (with the history: one unit), then `history.csv`, in `run_dir`."
     order = Recorder.order + 1                      # after the Recorder has the epoch's numbers
@@ -95,7 +90,7 @@ class EpochCheckpoint(Callback):
     def after_epoch(self):
         rec = self.recorder
         vals = dict(zip(rec.metric_names, rec.log))
-        row = {'epoch': self.start_epoch + self.epoch, **{k: _num(vals.get(k)) for k in rec.metric_names if k not in ('epoch', 'time')},
+        row = {'epoch': self.start_epoch + self.epoch, **{k: as_float(vals.get(k)) for k in rec.metric_names if k not in ('epoch', 'time')},
                'lr': float(self.opt.hypers[-1]['lr']), 'seconds': time.perf_counter() - self._t0}
         self.history.append(row)
         views = views_callback(self.learn)
