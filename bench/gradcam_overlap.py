@@ -51,7 +51,8 @@ def main(argv=None):
     warnings.filterwarnings('ignore', category=RuntimeWarning)
     from jellyfish_nbdev.data import load_manifest, load_stacks, leave_one_cluster_out
     from jellyfish_nbdev.embed import load_encoder
-    from jellyfish_nbdev.linear import (fit_linear, fit_supervised, JellyfishClassifier, predict_images, load_features,
+    from jellyfish_nbdev.simclr import EncoderHead
+    from jellyfish_nbdev.linear import (fit_linear, fit_supervised, predict_images, load_features,
                                         paper_split)
     from jellyfish_nbdev.gradcam import tail_overlap_table
 
@@ -65,7 +66,7 @@ def main(argv=None):
     folds = leave_one_cluster_out(man.cluster) if a.folds == 'loco' else paper_split(man.cluster)
     occ = [dict(zip(('patch', 'stride', 'fill'), (int(s.split(':')[0]), int(s.split(':')[1]), s.split(':')[2]))) for s in a.occlusion.split(',') if s]
     print(f"{run}: {len(man)} galaxies, {truth.sum()} jellyfish (JClass {man.jclass[truth > 0].value_counts().sort_index().to_dict()}), "
-          f"folds {[f[0] for f in folds]}, views {config['size']} px", flush=True)
+          f"folds {[f[0] for f in folds]}, views {config.size} px", flush=True)
     rows, aucs, secs = [], [], {}
     res = {'args': vars(a), 'n_galaxies': len(man), 'n_jellyfish': int(truth.sum()), 'machine': machine()}
     for seed in map(int, a.seeds.split(',')):
@@ -75,7 +76,7 @@ def main(argv=None):
             for name in a.classifiers.split(','):
                 t = time.perf_counter()
                 if name == 'ssl_linear':
-                    model, cfg = JellyfishClassifier(enc, fit_linear(feats, y, tr, seed=seed, samples_per_epoch=spe).model).eval(), config
+                    model, cfg = EncoderHead(enc, fit_linear(feats, y, tr, seed=seed, samples_per_epoch=spe).model).eval(), config
                 else:
                     kw = dict(encoder=enc, encoder_config=config) if name == 'ssl_finetune' else {}
                     learn = fit_supervised(x, y, tr, epochs=a.sup_epochs, seed=seed, samples_per_epoch=spe, **kw)

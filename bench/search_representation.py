@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _util import machine, write_json
 from jellyfish_nbdev.data import load_manifest, load_stacks, leave_one_cluster_out
 from fastai.callback.hook import hook_outputs
-from jellyfish_nbdev.simclr import make_encoder, projection_head
+from jellyfish_nbdev.simclr import projection_head
 from jellyfish_nbdev.embed import load_encoder, represent, encoder_inputs
 from jellyfish_nbdev.linear import fit_supervised
 from jellyfish_nbdev.search import SimilarityIndex, precision_at_k
@@ -75,7 +75,7 @@ def main():
     enc, config = load_encoder(Path(a.run) / 'pretrain')
     ssl = represent(enc, x, config).numpy()
     torch.manual_seed(0)
-    rnd = represent(make_encoder(config['arch'], config['n_bands'], config['stem']).eval(), x, config).numpy()
+    rnd = represent(config.encoder().eval(), x, config).numpy()
     model = torch.load(Path(a.run) / 'pretrain' / 'checkpoint.pth', map_location='cpu', weights_only=False)['model']
     (hidden, n_in), n_out = model['head.0.weight'].shape, model['head.2.weight'].shape[0]
     head = projection_head(n_in, hidden, n_out)

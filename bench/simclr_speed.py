@@ -16,7 +16,7 @@ import argparse, os, statistics, time
 import torch
 from _util import machine, write_json
 from jellyfish_nbdev.augment import augment_views
-from jellyfish_nbdev.simclr import get_preset, make_encoder, projection_head, SimCLRModel, nt_xent
+from jellyfish_nbdev.simclr import get_preset, make_encoder, projection_head, EncoderHead, nt_xent
 from jellyfish_nbdev.train import cpu_has_bf16, adamw
 
 VARIANTS = [('fp32', False), ('fp32', True), ('bf16', False), ('bf16', True)]
@@ -26,7 +26,7 @@ def make_step(cfg, precision, channels_last, x, seed=0):
     "A closure running one training step of `cfg` on the stacks `x`; returns (step function, model)."
     torch.manual_seed(seed)
     enc = make_encoder(cfg.arch, cfg.n_bands, cfg.stem)
-    model = SimCLRModel(enc, projection_head(enc.n_features, cfg.proj_hidden, cfg.proj_dim))
+    model = EncoderHead(enc, projection_head(enc.n_features, cfg.proj_hidden, cfg.proj_dim))
     if channels_last: model = model.to(memory_format=torch.channels_last)
     opt = adamw(model.parameters(), lr=cfg.lr, weight_decay=cfg.wd)
     mean, std = x.mean((0, 2, 3)), x.std((0, 2, 3))

@@ -47,7 +47,7 @@ from fastai.callback.core import Callback
 from jellyfish_nbdev.data import load_manifest, load_stacks, band_stats
 from jellyfish_nbdev.synth import tiny_survey
 from jellyfish_nbdev.augment import augment_views
-from jellyfish_nbdev.simclr import get_preset, make_encoder, projection_head, SimCLRModel, nt_xent, simclr_learner
+from jellyfish_nbdev.simclr import get_preset, make_encoder, projection_head, EncoderHead, nt_xent, simclr_learner
 from jellyfish_nbdev.train import cpu_has_bf16, adamw
 
 
@@ -87,7 +87,7 @@ def autocast(precision: str):
 def new_model(cfg, channels_last: bool, seed: int = 0):
     torch.manual_seed(seed)
     enc = make_encoder(cfg.arch, cfg.n_bands, cfg.stem)
-    model = SimCLRModel(enc, projection_head(enc.n_features, cfg.proj_hidden, cfg.proj_dim))
+    model = EncoderHead(enc, projection_head(enc.n_features, cfg.proj_hidden, cfg.proj_dim))
     return model.to(memory_format=torch.channels_last) if channels_last else model
 
 

@@ -6,7 +6,7 @@ Docs: https://jellyfish-nbdev.github.io/jellyfish_nbdev/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #f42e2106
 from __future__ import annotations
-import os, random, warnings
+import os, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -16,8 +16,8 @@ import astropy.units as u
 
 # %% auto #0
 __all__ = ['BANDS', 'BAND_SUFFIXES', 'N_BANDS', 'PIXEL_SCALE', 'RGB_BANDS', 'REPO_BRANCH', 'Band', 'band_table', 'band_index',
-           'set_seed', 'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'center_slices', 'as_float',
-           'DocRenderer', 'repository_url', 'packaged', 'published']
+           'default_device', 'check_device', 'lupton_rgb', 'show_rgb', 'center_slices', 'as_float', 'DocRenderer',
+           'repository_url', 'packaged', 'published']
 
 # %% ../nbs/00_core.ipynb #303d9514
 @dataclass(frozen=True)
@@ -67,21 +67,12 @@ def band_index(bands: str | int | list) -> int | list[int]:
                    f"or {', '.join(b.name for b in BANDS)}")
 
 # %% ../nbs/00_core.ipynb #a2ecbfa0
-def set_seed(seed: int = 42, deterministic: bool = False) -> int:
-    "Seed `random`, NumPy and PyTorch on every device; return the seed."
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
-    if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
-    if deterministic:
-        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
-    return seed
-
 def default_device() -> torch.device:
-    "`JELLYFISH_DEVICE` if set, else CUDA, else MPS, else CPU."
+    "`JELLYFISH_DEVICE` if set, else fastai's `default_device` (CUDA, then MPS, then CPU)."
     env = os.environ.get('JELLYFISH_DEVICE')
     if env: return torch.device(env)
-    if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
-    return torch.device('cpu')
+    from fastai.torch_core import default_device as fastai_default_device
+    return fastai_default_device()
 
 # %% ../nbs/00_core.ipynb #d3c1e0a1
 def check_device(device=None) -> torch.device:

@@ -24,7 +24,7 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     from fastai.data.load import DataLoader
     from jellyfish_nbdev.train import EpochCheckpoint
     from jellyfish_nbdev.simclr import (get_preset, check_pretrain_args, simclr_learner, nt_xent, NTXentLoss, SimCLR,
-                                        prepare_pretraining, resume_pretraining, fit_pretraining, save_pretraining)
+                                        prepare_pretraining, resume_pretraining, fit_pretraining, save_pretraining, EncoderConfig)
     from jellyfish_nbdev.embed import embed_catalog, merge_embeddings
 
 # %% auto #0
@@ -172,8 +172,8 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
                  device: str = None,         # default: cuda:LOCAL_RANK when there is a GPU, else cpu
                  resume: bool = True,        # continue from out/checkpoint.pth when it exists
                  progress: bool = True,      # progress bars and epoch table (rank 0)
-                ) -> dict:
-    "Pretrain a SimCLR encoder with DDP in every process of a `torchrun` job (or alone); rank 0 writes the run folder `out`. Returns the run's config."
+                ) -> EncoderConfig:
+    "Pretrain a SimCLR encoder with DDP in every process of a `torchrun` job (or alone); rank 0 writes the run folder `out`. Returns the run's configuration."
     env = dist_env()
     rank, world = env['rank'], env['world_size']
     device = init_distributed(device)
@@ -186,10 +186,10 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
         out = Path(out)
         x, itr, iva, config = prepare_pretraining(data_dir, cfg, preset, device, clusters)
         _check_share(len(itr), world, cfg.bs, data_dir)
-        config['distributed'] = dict(world_size=world, backend=dist.get_backend() if is_distributed() else None,
+        config.run['distributed'] = dict(world_size=world, backend=dist.get_backend() if is_distributed() else None,
                                      bs_per_process=cfg.bs, global_batch=cfg.bs * world,
                                      global_negatives=bool(global_negatives), sync_bn=bool(sync_bn))
-        learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device,
+        learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config.mean, config.std, device=device,
                                cbs=[DDPTrainer(sync_bn)] if world > 1 else None)
         if global_negatives: learn.loss_func = DistributedNTXentLoss(cfg.temperature)
         start, history = resume_pretraining(learn, out, config, resume, progress and rank == 0, write=rank == 0)
@@ -203,7 +203,7 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
             fingerprints = [None] * world
             dist.all_gather_object(fingerprints, replica_fingerprint(learn.model))
             for b in learn.model.buffers(): dist.broadcast(b.data, 0)      # batch-norm statistics of rank 0 everywhere
-        config['distributed'].update(initial_fingerprint=initial, replica_fingerprints=fingerprints)
+        config.run['distributed'].update(initial_fingerprint=initial, replica_fingerprints=fingerprints)
         save_pretraining(learn, config, out, hist, start, write=rank == 0,
                          title=f"SimCLR {cfg.arch} ({preset} preset), {len(itr)} galaxies, {world} process(es)")
         if progress and rank == 0: print(f"wrote {out}/encoder.pth, config.json, history.csv, curves.png "

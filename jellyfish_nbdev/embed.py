@@ -14,10 +14,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
-from .core import N_BANDS
 from .augment import AugmentConfig, augment_batch, center_crop, run_per_image, normalize_bands
 from .data import load_manifest, load_stacks, field_crop, input_stacks
-from .simclr import make_encoder
+from .simclr import EncoderConfig
 from .search import l2_normalise
 from .io import save_npy, save_csv, save_text, folder_lock, remove_temp_files
 
@@ -26,14 +25,15 @@ __all__ = ['load_encoder', 'encoder_inputs', 'represent', 'embed_tensor', 'shard
            'embed_catalog', 'merge_embeddings', 'embed']
 
 # %% ../nbs/06_embed.ipynb #9c64f153
-def load_encoder(run_dir, device=None) -> tuple[nn.Module, dict]:
-    "The pretrained encoder of `run_dir` (in eval mode, on `device`, default CPU) and its `config.json` as a dict."
+def load_encoder(run_dir,     # pretraining run folder (encoder.pth, config.json)
+                 device=None, # where to put the encoder (default: the CPU)
+                ) -> tuple[nn.Module, EncoderConfig]:
+    "The pretrained encoder of `run_dir`, in eval mode, and its configuration."
     run_dir = Path(run_dir)
-    cf, wf = run_dir / 'config.json', run_dir / 'encoder.pth'
-    for f in (cf, wf):
-        if not f.exists(): raise FileNotFoundError(f"{f}: missing; is {run_dir} a `jellyfish pretrain` run folder?")
-    config = json.loads(cf.read_text())
-    enc = make_encoder(config['arch'], config['n_bands'], config['stem'])
+    wf = run_dir / 'encoder.pth'
+    config = EncoderConfig.load(run_dir)
+    if not wf.exists(): raise FileNotFoundError(f"{wf}: missing; is {run_dir} a `jellyfish pretrain` run folder?")
+    enc = config.encoder()
     try: enc.load_state_dict(torch.load(wf, map_location='cpu', weights_only=True))
     except Exception as e: raise ValueError(f"{wf}: cannot load the encoder ({str(e).splitlines()[0]})") from e
     return enc.to(device or 'cpu').eval(), config
@@ -56,17 +56,18 @@ def _resize_each(x: torch.Tensor, size: int, mean=None, std=None, memory_format=
     return out
 
 def encoder_inputs(x: torch.Tensor,             # stacks `(B, C, H, W)`
-                   config: dict,               # the encoder's config (`load_encoder`)
+                   config: EncoderConfig,      # the encoder's configuration (`load_encoder`; or its dict)
                    channels_last: bool = False, # return them channels-last
                   ) -> torch.Tensor:
     "The stacks `x` as the encoder expects them: the unaugmented view of its central field, standardised."
-    crop = config['center_crop']
-    if config.get('inputs', 'bands') != 'bands': x, crop = input_stacks(center_crop(x, crop), config['inputs']), None
-    aug = AugmentConfig.off(center_crop=crop, bin=config.get('bin', 1), size=config['size'])
+    config = EncoderConfig.of(config)
+    crop = config.center_crop
+    if config.inputs != 'bands': x, crop = input_stacks(center_crop(x, crop), config.inputs), None
+    aug = AugmentConfig.off(center_crop=crop, bin=config.bin, size=config.size)
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     if x.device.type == 'cpu' and aug.bin == 1 and x.ndim == 4:   # image by image: 2× faster than one batched resampling
-        return _resize_each(center_crop(x, aug.center_crop), aug.size, config.get('mean'), config.get('std'), fmt)
-    return normalize_bands(augment_batch(x.float(), aug), config.get('mean'), config.get('std')).contiguous(memory_format=fmt)
+        return _resize_each(center_crop(x, aug.center_crop), aug.size, config.mean, config.std, fmt)
+    return normalize_bands(augment_batch(x.float(), aug), config.mean, config.std).contiguous(memory_format=fmt)
 
 # %% ../nbs/06_embed.ipynb #9c64f155
 _AUTOCAST = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
@@ -74,28 +75,29 @@ _AUTOCAST = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 @torch.no_grad()
 def represent(encoder: nn.Module,     # the encoder (`load_encoder`); on a CPU moved to channels-last in place
               x: torch.Tensor,        # stacks `(N, C, H, W)`, on any device
-              config: dict,           # the encoder's config
+              config: EncoderConfig,  # the encoder's configuration (or its dict)
               bs: int = 128,          # batch size
               precision: str = 'fp32', # 'bf16' (or 'fp16' on a GPU): the forward pass under autocast
              ) -> torch.Tensor:
     "Representations `(N, n_features)` (fp32) of the stacks `x`."
     if precision not in _AUTOCAST: raise ValueError(f"precision must be one of {', '.join(_AUTOCAST)}, got {precision!r}")
-    dev = next(encoder.parameters()).device
+    config, dev = EncoderConfig.of(config), next(encoder.parameters()).device
     if dev.type == 'cpu': encoder = encoder.to(memory_format=torch.channels_last)   # oneDNN's convolutions prefer it
     out = []
     for i in range(0, len(x), bs):
         v = encoder_inputs(x[i:i + bs].to(dev), config)        # (the first convolution takes NCHW inputs at no cost)
         with torch.autocast(dev.type, dtype=_AUTOCAST[precision] or torch.float32, enabled=precision != 'fp32'):
             out.append(encoder(v).float().cpu())
-    return torch.cat(out) if out else torch.zeros(0, config.get('n_features', 512))
+    return torch.cat(out) if out else torch.zeros(0, config.n_features or 512)
 
 # %% ../nbs/06_embed.ipynb #404c2dae
-def embed_tensor(encoder: torch.nn.Module, x: torch.Tensor, config: dict, bs: int = 64, precision: str = 'fp32') -> np.ndarray:
+def embed_tensor(encoder: torch.nn.Module, x: torch.Tensor, config: EncoderConfig, bs: int = 64, precision: str = 'fp32') -> np.ndarray:
     "Representations `(N, D)` float32 of stacks `x` `(N, C, H, W)` by `encoder` (eval mode, the unaugmented view of `config`; `precision` as in `represent`)."
-    nb = config.get('n_bands', N_BANDS)
+    config = EncoderConfig.of(config)
+    nb = config.n_bands
     if x.ndim != 4 or x.shape[1] != nb:
         raise ValueError(f"the encoder expects stacks of shape (N, {nb}, H, W) but the data have shape {tuple(x.shape)}")
-    if len(x) == 0: return np.zeros((0, config.get('n_features', 512)), np.float32)
+    if len(x) == 0: return np.zeros((0, config.n_features or 512), np.float32)
     encoder.eval()
     return represent(encoder, x, config, bs=bs, precision=precision).numpy().astype(np.float32)
 
@@ -108,12 +110,12 @@ def shard_rows(manifest: pd.DataFrame, shard: int = 0, n_shards: int = 1) -> pd.
 
 _VIEW_KEYS = ('arch', 'stem', 'n_bands', 'inputs', 'n_features', 'mean', 'std', 'center_crop', 'bin', 'size')
 
-def encoder_key(run_dir, config: dict, precision: str = 'fp32') -> str:
+def encoder_key(run_dir, config: EncoderConfig, precision: str = 'fp32') -> str:
     "Content key of what turns a stack into a representation: the bytes of `run_dir/encoder.pth`, the input view and band standardisation of `config`, and `precision`."
-    h = hashlib.sha1()
+    config, h = EncoderConfig.of(config), hashlib.sha1()
     with open(Path(run_dir) / 'encoder.pth', 'rb') as f:
         for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-    h.update(json.dumps([{k: config.get(k) for k in _VIEW_KEYS}, precision], sort_keys=True, default=str).encode())
+    h.update(json.dumps([{k: getattr(config, k) for k in _VIEW_KEYS}, precision], sort_keys=True, default=str).encode())
     return h.hexdigest()[:16]
 
 def stack_keys(rows: pd.DataFrame) -> list[str]:
@@ -144,12 +146,12 @@ def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chu
                          f"not {precision}; use another `out` or the same precision")
     ekey = encoder_key(run_dir, config, precision)
     rows = shard_rows(load_manifest(data_dir), shard, n_shards)
-    crop = field_crop(rows.path.iloc[0], config.get('center_crop')) if len(rows) else None     # read only what the encoder sees
+    crop = field_crop(rows.path.iloc[0], config.center_crop) if len(rows) else None     # read only what the encoder sees
     sdir = out / 'shards' / f'{shard:03d}-of-{n_shards:03d}'
     with folder_lock(sdir):                                         # one process per shard folder; others are refused
         remove_temp_files(sdir)
         _embed_chunks(encoder, config, rows, sdir, chunk, crop, ekey, bs, precision, progress)
-    cfg_text = json.dumps({'run_dir': str(Path(run_dir).resolve()), **config, 'precision': precision, 'encoder_key': ekey},
+    cfg_text = json.dumps({'run_dir': str(Path(run_dir).resolve()), **config.to_dict(), 'precision': precision, 'encoder_key': ekey},
                           indent=1, default=str)
     save_text(out / 'config.json', cfg_text)
     return sdir

@@ -19,6 +19,7 @@ with warnings.catch_warnings():   # fastai still calls torch.jit.script, depreca
     from fastai.learner import Learner
 from .core import show_rgb, center_slices
 from .segment import rotate180
+from .simclr import EncoderConfig
 from .embed import encoder_inputs
 
 # %% auto #0
@@ -89,14 +90,15 @@ def gradcam(model: nn.Module, xb: torch.Tensor, layer: str | nn.Module | None = 
     return F.relu((alpha * A.float()).sum(1)).detach(), logits.detach()
 
 # %% ../nbs/09_gradcam.ipynb #7d52b9a5
-def view_field(shape, config: dict) -> tuple[slice, slice]:
+def view_field(shape, config: EncoderConfig) -> tuple[slice, slice]:
     "Rows and columns of a stack of `shape` `(..., H, W)` that the encoder's view of `config` covers: the central `center_crop` px, trimmed to whole `bin`×`bin` blocks."
-    rows, cols = center_slices(shape, config.get('center_crop'))   # as `augment.center_crop`
-    b = int(config.get('bin') or 1)                                  # as `augment.bin_pixels` (avg_pool2d drops the rest)
+    config = EncoderConfig.of(config)
+    rows, cols = center_slices(shape, config.center_crop)          # as `augment.center_crop`
+    b = int(config.bin or 1)                                         # as `augment.bin_pixels` (avg_pool2d drops the rest)
     return (slice(rows.start, rows.start + (rows.stop - rows.start) // b * b),
             slice(cols.start, cols.start + (cols.stop - cols.start) // b * b))
 
-def cam_to_stack(cam: torch.Tensor, shape, config: dict) -> np.ndarray:
+def cam_to_stack(cam: torch.Tensor, shape, config: EncoderConfig) -> np.ndarray:
     "Heat maps `(B, H, W)` float32 on the stacks' pixel grid from Grad-CAM maps `cam` `(B, h, w)` of their views: bilinear upsampling onto the field the view covers, NaN outside it, each scaled to a maximum of 1."
     rows, cols = view_field(shape, config)
     up = F.interpolate(cam[:, None].float().cpu(), size=(rows.stop - rows.start, cols.stop - cols.start),
@@ -107,7 +109,7 @@ def cam_to_stack(cam: torch.Tensor, shape, config: dict) -> np.ndarray:
     out[:, rows, cols] = up.numpy()
     return out
 
-def heatmaps(classifier, x: torch.Tensor, config: dict, layer: str | nn.Module | None = None, target: str = 'jellyfish',
+def heatmaps(classifier, x: torch.Tensor, config: EncoderConfig, layer: str | nn.Module | None = None, target: str = 'jellyfish',
              bs: int = 16, method: str = 'gradcam', **occlusion_kw) -> tuple[np.ndarray, np.ndarray]:
     "Heat maps `(N, H, W)` on the pixel grid of the stacks `x` `(N, C, H, W)` (NaN outside the field the view of `config` covers, maximum 1) and the probabilities of 'jellyfish' `(N,)`: Grad-CAM at `layer`, or with `method='occlusion'` the occlusion maps of `occlusion_heatmaps` (`occlusion_kw`: its `patch`, `stride`, `fill`, `seed`)."
     if method == 'occlusion': return occlusion_heatmaps(classifier, x, config, target=target, **occlusion_kw)
@@ -161,7 +163,7 @@ def occlusion(model: nn.Module, xb: torch.Tensor, patch: int = 8, stride: int = 
     return (drop / holes[:, 0].sum(0)).clamp_min(0).cpu(), base.cpu()
 
 # %% ../nbs/09_gradcam.ipynb #a1c0e007
-def occlusion_heatmaps(classifier, x: torch.Tensor, config: dict, patch: int = 8, stride: int = 4, fill: str = 'sky',
+def occlusion_heatmaps(classifier, x: torch.Tensor, config: EncoderConfig, patch: int = 8, stride: int = 4, fill: str = 'sky',
                        target: str = 'jellyfish', bs: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     "Occlusion heat maps `(N, H, W)` on the pixel grid of the stacks `x` `(N, C, H, W)` (as `heatmaps`: NaN outside the view's field, maximum 1) and the probabilities of 'jellyfish' `(N,)`; `patch` and `stride` in view pixels, galaxy `i`'s sky noise seeded by `seed + i`."
     model = as_model(classifier)
@@ -247,7 +249,7 @@ def load_tail_masks(catalog: pd.DataFrame, mock_dir, shape) -> dict:
         out[i] = np.asarray(m) > 0
     return out
 
-def tail_overlap_table(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: dict, mock_dir,
+def tail_overlap_table(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: EncoderConfig, mock_dir,
                        layer: str | nn.Module | None = None, bs: int = 16, method: str = 'gradcam', **occlusion_kw) -> pd.DataFrame:
     "`tail_overlap` of the heat map (Grad-CAM at `layer`, or `method='occlusion'` with `occlusion_kw`, as `heatmaps`) and the true tail mask for every galaxy of `catalog` (rows aligned with the stacks `x`) that has a mask in `mock_dir/masks`, with its JClass and probability."
     if len(catalog) != len(x): raise ValueError(f"{len(catalog)} catalogue rows for {len(x)} stacks")
@@ -286,7 +288,7 @@ def overlap_by_jclass(table: pd.DataFrame) -> pd.DataFrame:
 
 # %% ../nbs/09_gradcam.ipynb #82ef9be3
 @torch.no_grad()
-def _logit_values(model: nn.Module, x: torch.Tensor, config: dict, bs: int = 64) -> np.ndarray:
+def _logit_values(model: nn.Module, x: torch.Tensor, config: EncoderConfig, bs: int = 64) -> np.ndarray:
     "Logits of 'jellyfish' `(N,)` for the stacks `x`, in eval mode; the training mode is restored."
     was_training, dev = model.training, next(model.parameters()).device
     model.eval()
@@ -307,7 +309,7 @@ def gallery_selection(score, catalog: pd.DataFrame, n: int = 4, label: str = 'jc
         sel['hard negatives'] = hn[np.argsort(-prob[hn], kind='stable')][:n]
     return {k: v for k, v in sel.items() if len(v)}
 
-def gradcam_gallery(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: dict, n: int = 4,
+def gradcam_gallery(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: EncoderConfig, n: int = 4,
                     layer: str | nn.Module | None = None, mock_dir=None, label: str = 'jclass', figsize=None,
                     method: str = 'gradcam', **occlusion_kw):
     "A figure of Grad-CAM overlays (or occlusion maps: `method='occlusion'`, `occlusion_kw` as `occlusion_heatmaps`): one row each for the most and least confident true jellyfish and for the hard negatives of `catalog` (rows aligned with the stacks `x`), `n` per row."

@@ -23,16 +23,16 @@ from fastai.data.load import DataLoader
 from fastai.callback.core import Callback
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (imported to patch Learner.fit_one_cycle)
 from fastai.losses import BCEWithLogitsLossFlat
-from .core import set_seed, default_device
+from fastai.torch_core import set_seed
+from .core import default_device
 
 # %% auto #0
 __all__ = ['PAPER_TEST_CLUSTER', 'METRICS', 'binary_metrics', 'kfold_folds', 'label_subset', 'balanced_indices', 'LinearProbe',
-           'StepCounter', 'fit_linear', 'predict_linear', 'logistic_probe', 'JellyfishClassifier', 'TrainViews',
-           'supervised_config', 'finetune_config', 'fit_supervised', 'predict_images', 'paper_split',
-           'held_out_predictions', 'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict',
-           'mean_and_spread', 'seed_summary', 'plot_label_efficiency', 'plot_confusion', 'score_profile',
-           'occlude_tails', 'occlusion_effect', 'encoded_properties', 'load_features', 'check_embedding_encoder',
-           'evaluate']
+           'StepCounter', 'fit_linear', 'predict_linear', 'logistic_probe', 'TrainViews', 'supervised_config',
+           'finetune_config', 'fit_supervised', 'predict_images', 'paper_split', 'held_out_predictions',
+           'score_metrics', 'compare_methods', 'summary_table', 'metrics_dict', 'mean_and_spread', 'seed_summary',
+           'plot_label_efficiency', 'plot_confusion', 'score_profile', 'occlude_tails', 'occlusion_effect',
+           'encoded_properties', 'load_features', 'check_embedding_encoder', 'evaluate']
 
 # %% ../nbs/07_linear.ipynb #c229c143
 def binary_metrics(y_true, score, threshold: float = 0.5) -> dict:
@@ -128,51 +128,43 @@ from fastai.optimizer import OptimWrapper
 import copy
 from .augment import AugmentConfig, augment_batch, augment_views, normalize_bands, center_crop
 from .data import input_stacks, leave_one_cluster_out
-from .simclr import make_encoder, get_preset
+from .simclr import get_preset, EncoderHead, EncoderConfig
 from .train import precision_callbacks, adamw
 from .embed import encoder_inputs
-
-class JellyfishClassifier(nn.Module):
-    "Images `(B, C, H, W)` (already at the encoder's input view) → one logit per image: `head(encoder(x))`."
-    def __init__(self, encoder: nn.Module, head: nn.Module):
-        super().__init__(); self.encoder, self.head = encoder, head
-    def forward(self, x): return self.head(self.encoder(x))
 
 class TrainViews(Callback):
     "Training batches: one augmented, standardised view per image; validation batches: the deterministic view. Batches are stacks, or positions in `stacks`."
     order = 5
-    def __init__(self, aug: AugmentConfig, config: dict, seed: int = 0, stacks: torch.Tensor | None = None):
-        self.aug, self.config, self.stacks, self.generator = aug, config, stacks, torch.Generator().manual_seed(seed)
+    def __init__(self, aug: AugmentConfig, config: EncoderConfig, seed: int = 0, stacks: torch.Tensor | None = None):
+        self.aug, self.config, self.stacks, self.generator = aug, EncoderConfig.of(config), stacks, torch.Generator().manual_seed(seed)
     def before_batch(self):
         x, dev, c = self.xb[0], self.dls.device, self.config
         if self.stacks is not None and not x.is_floating_point():              # positions in the survey
             if self.training:
-                self.learn.xb = (augment_views(self.stacks, x, self.aug, self.generator, 1, c['mean'], c['std'], True, dev),)
+                self.learn.xb = (augment_views(self.stacks, x, self.aug, self.generator, 1, c.mean, c.std, True, dev),)
                 return
             x = self.stacks[x.to(self.stacks.device)].to(dev)
         x = x.float()
-        self.learn.xb = (normalize_bands(augment_batch(x, self.aug, self.generator), c['mean'], c['std']) if self.training
+        self.learn.xb = (normalize_bands(augment_batch(x, self.aug, self.generator), c.mean, c.std) if self.training
                          else encoder_inputs(x, c),)
 
-def supervised_config(x_train: torch.Tensor, preset: str = 'cpu', arch: str | None = None) -> dict:
+def supervised_config(x_train: torch.Tensor, preset: str = 'cpu', arch: str | None = None) -> EncoderConfig:
     "Encoder and input settings of the baseline: the SimCLR preset's architecture and view, band statistics of `x_train`."
     cfg = get_preset(preset, arch=arch)
     x64 = x_train.double()
     std = x64.std((0, 2, 3)).clamp_min(1e-6)
-    return {'arch': cfg.arch, 'stem': cfg.stem, 'n_bands': x_train.shape[1], 'center_crop': cfg.aug.center_crop,
-            'bin': cfg.aug.bin, 'size': cfg.aug.size, 'mean': x64.mean((0, 2, 3)).tolist(), 'std': std.tolist(),
-            'aug': _replace(cfg.aug, crop_scale=(0.5, 1.0)).to_dict()}
+    return EncoderConfig(cfg.arch, cfg.stem, x_train.shape[1], center_crop=cfg.aug.center_crop, bin=cfg.aug.bin, size=cfg.aug.size,
+                         mean=x64.mean((0, 2, 3)).tolist(), std=std.tolist(), aug=_replace(cfg.aug, crop_scale=(0.5, 1.0)))
 
-def finetune_config(encoder_config: dict) -> dict:
+def finetune_config(encoder_config: EncoderConfig) -> EncoderConfig:
     "Input settings for fine-tuning a pretrained encoder: its own inputs, view and band statistics, the baseline's augmentations at that view."
-    c = {k: encoder_config[k] for k in ('arch', 'stem', 'n_bands', 'center_crop', 'bin', 'size', 'mean', 'std')}
-    c['inputs'] = encoder_config.get('inputs', 'bands')
-    aug = AugmentConfig.from_dict(encoder_config['pretrain']['aug']) if 'pretrain' in encoder_config else get_preset('cpu').aug
-    return {**c, 'aug': _replace(aug, crop_scale=(0.5, 1.0), center_crop=c['center_crop'], bin=c['bin'], size=c['size']).to_dict()}
+    c = EncoderConfig.of(encoder_config)
+    aug = AugmentConfig.from_dict(c.run['pretrain']['aug']) if 'pretrain' in c.run else get_preset('cpu').aug
+    return _replace(c, aug=_replace(aug, crop_scale=(0.5, 1.0), center_crop=c.center_crop, bin=c.bin, size=c.size), run={})
 
 def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str | None = None, epochs: int = 15,
                    lr: float = 2e-3, bs: int = 32, seed: int = 0, device=None, precision: str = 'auto',
-                   samples_per_epoch: int | None = None, encoder: nn.Module | None = None, encoder_config: dict | None = None) -> Learner:
+                   samples_per_epoch: int | None = None, encoder: nn.Module | None = None, encoder_config: EncoderConfig | None = None) -> Learner:
     """Train the supervised baseline (ResNet from scratch + linear layer, BCE, balanced sampling) on stacks `x[train_idx]`;
     `samples_per_epoch` fixes an epoch's length (so every label fraction gets the same optimiser steps); mixed precision as SimCLR's.
     With a pretrained `encoder` (and its `encoder_config`), fine-tune a copy of it instead of starting from scratch."""
@@ -181,15 +173,15 @@ def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str
     set_seed(seed)
     if encoder is None:
         config = supervised_config(x[idx], preset, arch)
-        enc = make_encoder(config['arch'], config['n_bands'], config['stem'])
+        enc = config.encoder()
     else:
         if encoder_config is None: raise ValueError("fine-tuning needs the encoder's config (from `load_encoder`)")
         config, enc = finetune_config(encoder_config), copy.deepcopy(encoder).float().train()
-    model = JellyfishClassifier(enc, nn.Linear(enc.n_features, 1))
-    aug, view = AugmentConfig.from_dict(config['aug']), config
-    if config.get('inputs', 'bands') != 'bands':          # the encoder's inputs (`data.input_stacks`), made once as in pretraining
-        x = input_stacks(center_crop(x, config['center_crop']), config['inputs'])
-        aug, view = _replace(aug, center_crop=None), {**config, 'inputs': 'bands', 'center_crop': None}
+    model = EncoderHead(enc, nn.Linear(enc.n_features, 1))
+    aug, view = config.aug, config
+    if config.inputs != 'bands':          # the encoder's inputs (`data.input_stacks`), made once as in pretraining
+        x = input_stacks(center_crop(x, config.center_crop), config.inputs)
+        aug, view = _replace(aug, center_crop=None), _replace(config, inputs='bands', center_crop=None)
     bal = idx[balanced_indices(y[idx], seed, samples_per_epoch)]
     yt = torch.as_tensor(y, dtype=torch.float32)
     device = torch.device(device or default_device())
@@ -207,7 +199,7 @@ def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str
     return learn
 
 @torch.no_grad()
-def predict_images(model: nn.Module, x: torch.Tensor, config: dict, bs: int = 64) -> np.ndarray:
+def predict_images(model: nn.Module, x: torch.Tensor, config: EncoderConfig, bs: int = 64) -> np.ndarray:
     "Probability of 'jellyfish' for stacks `x` `(N, C, H, W)` from an image classifier, on the deterministic view of `config`."
     model.eval()
     dev = next(model.parameters()).device
@@ -485,6 +477,7 @@ def evaluate(run_dir: str,  # pretraining run folder (encoder.pth, config.json)
     "Leave-one-cluster-out comparison of the SimCLR linear learner and the supervised baseline; prints the table, writes metrics.json."
     from jellyfish_nbdev.data import load_manifest, load_stacks
     from jellyfish_nbdev.embed import load_encoder, represent
+    from jellyfish_nbdev.io import save_csv, save_text
     man = load_manifest(data_dir)
     y = _labels(man, label, Path(data_dir) / 'manifest.csv')
     if 'cluster' not in man.columns: raise ValueError(f"{Path(data_dir) / 'manifest.csv'}: no 'cluster' column for the leave-one-cluster-out split")
@@ -492,12 +485,12 @@ def evaluate(run_dir: str,  # pretraining run folder (encoder.pth, config.json)
     if emb_dir: check_embedding_encoder(emb_dir, run_dir); feats = load_features(emb_dir, man.galaxy)
     else:
         enc, cfg = load_encoder(run_dir)
-        if cfg['n_bands'] != x.shape[1]: raise ValueError(f"{run_dir}: the encoder takes {cfg['n_bands']} bands but {data_dir} has {x.shape[1]}")
+        if cfg.n_bands != x.shape[1]: raise ValueError(f"{run_dir}: the encoder takes {cfg.n_bands} bands but {data_dir} has {x.shape[1]}")
         feats = represent(enc, x, cfg).numpy()
     res = compare_methods(feats, x, y, leave_one_cluster_out(man.cluster), seeds=(seed,), supervised=not no_supervised, sup_epochs=sup_epochs)
-    out = Path(out or Path(run_dir) / 'evaluation'); out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / 'results.csv', index=False)
-    (out / 'metrics.json').write_text(json.dumps(metrics_dict(res), indent=1))
+    out = Path(out or Path(run_dir) / 'evaluation')
+    save_csv(out / 'results.csv', res)
+    save_text(out / 'metrics.json', json.dumps(metrics_dict(res), indent=1))
     print(summary_table(res).to_string())
     print(f"wrote {out / 'metrics.json'}")
     return res

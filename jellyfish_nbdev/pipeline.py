@@ -18,7 +18,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 from markupsafe import Markup
 import jellyfish_nbdev
-from .core import set_seed, show_rgb
+from fastai.torch_core import set_seed
+from .core import show_rgb
 from .io import atomic_write, save_csv
 
 # %% auto #0
@@ -161,8 +162,8 @@ def stage_pretrain(run: Run,           # the run folder: the encoder goes to `ru
     c = pretrain(str(run.out / 'data'), preset=cfg.preset, epochs=cfg.epochs, out=str(run.out / 'pretrain'), seed=cfg.seed, resume=not stale,
                  progress=run.progress)
     h = pd.read_csv(run.out / 'pretrain' / 'history.csv')
-    return dict(arch=c['arch'], stem=c['stem'], epochs=int(c['epochs_done']), seconds_per_epoch=c.get('seconds_per_epoch'),
-                n_train=len(c['train_galaxies']), n_valid=len(c['valid_galaxies']), view_size=c['size'],
+    return dict(arch=c.arch, stem=c.stem, epochs=int(c.run['epochs_done']), seconds_per_epoch=c.run.get('seconds_per_epoch'),
+                n_train=len(c.run['train_galaxies']), n_valid=len(c.run['valid_galaxies']), view_size=c.size,
                 final=h.iloc[-1].to_dict(), first=h.iloc[0].to_dict())
 
 def stage_embed(run: Run              # the run folder: representations go to `run.out/embeddings`
@@ -182,12 +183,13 @@ def _features_and_labels(run: Run, label: str):
     y = (pd.to_numeric(man[label]) > 0).astype(int).values
     return man, feats, y, load_stacks(man)
 
-def random_representations(x: torch.Tensor, config: dict, seed: int = 0) -> np.ndarray:
+def random_representations(x: torch.Tensor, config, seed: int = 0) -> np.ndarray:
     "Representations of stacks `x` by the encoder of `config` at random weights (seeded), on the same inputs: the floor a learned encoder must beat."
-    from jellyfish_nbdev.simclr import make_encoder
+    from jellyfish_nbdev.simclr import EncoderConfig
     from jellyfish_nbdev.embed import represent
+    config = EncoderConfig.of(config)
     torch.manual_seed(seed)
-    return represent(make_encoder(config['arch'], config['n_bands'], config['stem']).eval(), x, config).numpy()
+    return represent(config.encoder().eval(), x, config).numpy()
 
 def _train_label(man: pd.DataFrame, cfg) -> str:
     return cfg.train_label if _labelled(man, cfg.train_label) else cfg.label
@@ -335,8 +337,9 @@ def stage_search(run: Run, cfg: PipelineConfig) -> dict:
         pk = precision_at_k(index, k=[1, 5, cfg.k], truth=cfg.label)
         out['precision_at_k'] = pk.to_dict('records')
         from jellyfish_nbdev.data import load_manifest, load_stacks   # the floor: the same network at random weights
+        from jellyfish_nbdev.simclr import EncoderConfig
         man = load_manifest(run.out / 'data')
-        rnd = random_representations(load_stacks(man), json.loads((run.out / 'pretrain' / 'config.json').read_text()), cfg.seed)
+        rnd = random_representations(load_stacks(man), EncoderConfig.load(run.out / 'pretrain'), cfg.seed)
         floor = SimilarityIndex(man.galaxy.astype(str).values, rnd, catalog=cat, engine='exact')
         out['precision_at_k_random'] = precision_at_k(floor, k=[1, 5, cfg.k], truth=cfg.label).to_dict('records')
     else:
@@ -385,10 +388,11 @@ def _tail_user(run: Run, candidates=('supervised', 'ssl_finetune', 'ssl_linear')
 
 def _fit_classifier(name: str, x: torch.Tensor, feats: np.ndarray, y, tr, encoder: tuple, seed: int, sup_epochs: int):
     "`(model, view config)` of classifier `name` ('ssl_linear', 'supervised' or 'ssl_finetune') trained on rows `tr` as the evaluation trains it."
-    from jellyfish_nbdev.linear import fit_linear, fit_supervised, JellyfishClassifier
+    from jellyfish_nbdev.linear import fit_linear, fit_supervised
+    from jellyfish_nbdev.simclr import EncoderHead
     enc, config = encoder
     spe = 2 * int(np.bincount(np.asarray(y)[tr]).max())          # an epoch of all the fold's labels, as `held_out_predictions`
-    if name == 'ssl_linear': return JellyfishClassifier(enc, fit_linear(feats, y, tr, seed=seed, samples_per_epoch=spe).model).eval(), config
+    if name == 'ssl_linear': return EncoderHead(enc, fit_linear(feats, y, tr, seed=seed, samples_per_epoch=spe).model).eval(), config
     kw = dict(encoder=enc, encoder_config=config) if name == 'ssl_finetune' else {}
     learn = fit_supervised(x, y, tr, epochs=sup_epochs, seed=seed, samples_per_epoch=spe, **kw)
     return learn.model.eval(), learn.config
@@ -412,7 +416,8 @@ def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> di
     #    on its held-out cluster by Grad-CAM at `tail_layer` and by occlusion (`patch`, `stride` view px, `fill`);
     # 3. on the mock, the overlap of every map with the true tail, per JClass.
     from jellyfish_nbdev.gradcam import tail_overlap_table, overlap_by_jclass, gradcam_gallery
-    from jellyfish_nbdev.linear import paper_split, fit_linear, JellyfishClassifier, PAPER_TEST_CLUSTER
+    from jellyfish_nbdev.linear import paper_split, fit_linear, PAPER_TEST_CLUSTER
+    from jellyfish_nbdev.simclr import EncoderHead
     from jellyfish_nbdev.data import leave_one_cluster_out
     from jellyfish_nbdev.embed import load_encoder
     s = {**GRADCAM_MAPS, **(maps or {})}
@@ -426,7 +431,7 @@ def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> di
     tables, figs, out_maps = [], {}, []
     for name, tr, te in leave_one_cluster_out(man.cluster):
         probe = fit_linear(feats, y, tr, seed=cfg.seed).model
-        clf = JellyfishClassifier(enc, probe).eval()
+        clf = EncoderHead(enc, probe).eval()
         if mock:
             tables.append(tail_overlap_table(clf, x[te], man.iloc[te].reset_index(drop=True), config, mock_dir, layer=layer).assign(held_out=name))
         if not figs:

@@ -23,18 +23,19 @@ from fastai.callback.progress import ProgressCallback  # noqa: F401 (imported to
 from fastai.optimizer import OptimWrapper
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
-from .core import N_BANDS, BAND_SUFFIXES, set_seed, default_device, check_device, show_rgb
+from fastai.torch_core import set_seed
+from .core import N_BANDS, BAND_SUFFIXES, default_device, check_device, show_rgb
 from .augment import AugmentConfig, augment_batch, augment_views, normalize_bands
 from .data import load_manifest, load_stacks, band_stats, field_crop, input_stacks, ENCODER_INPUTS
 from .io import atomic_write, save_text, folder_lock, remove_temp_files
 from .train import precision_callbacks, adamw, lr_schedule, EpochCheckpoint, data_key, resume_run
 
 # %% auto #0
-__all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'SimCLRModel', 'pair_targets', 'nt_xent', 'positive_rank',
-           'pair_top1', 'pair_top5', 'NTXentLoss', 'show_pairs', 'SimCLR', 'PretrainConfig', 'SurveyPositions',
-           'simclr_dls', 'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset', 'pretrain_folds',
-           'plot_history', 'check_pretrain_args', 'changed_settings', 'prepare_pretraining', 'resume_pretraining',
-           'fit_pretraining', 'save_pretraining', 'pretrain', 'cross_validate']
+__all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'EncoderHead', 'EncoderConfig', 'pair_targets', 'nt_xent',
+           'positive_rank', 'pair_top1', 'pair_top5', 'NTXentLoss', 'show_pairs', 'SimCLR', 'PretrainConfig',
+           'SurveyPositions', 'simclr_dls', 'simclr_learner', 'fit_simclr', 'evaluate_pairs', 'get_preset',
+           'pretrain_folds', 'plot_history', 'check_pretrain_args', 'changed_settings', 'prepare_pretraining',
+           'resume_pretraining', 'fit_pretraining', 'save_pretraining', 'pretrain', 'cross_validate']
 
 # %% ../nbs/05_simclr.ipynb #a133021d
 RESNETS = {'resnet18': torchvision.models.resnet18, 'resnet34': torchvision.models.resnet34,
@@ -53,17 +54,81 @@ def make_encoder(arch: str = 'resnet34', n_bands: int = N_BANDS, stem: str = 'pa
     return m
 
 # %% ../nbs/05_simclr.ipynb #ec4405dd
-def projection_head(n_in: int = 512, hidden: int | None = None, n_out: int = 128) -> nn.Sequential:
-    "The SimCLR projection head `n_in → hidden → ReLU → n_out` (`hidden` defaults to `n_in`)."
+def projection_head(n_in: int = 512,            # length of the representation
+                    hidden: int | None = None,  # width of the hidden layer (None: `n_in`)
+                    n_out: int = 128,           # dimension of the space the loss compares views in
+                   ) -> nn.Sequential:
+    "The SimCLR projection head `n_in → hidden → ReLU → n_out`."
     hidden = hidden or n_in
     return nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, n_out))
 
-class SimCLRModel(nn.Module):
-    "Encoder followed by the projection head; `model.encoder` is what is kept."
-    def __init__(self, encoder: nn.Module, head: nn.Module):
+# %% ../nbs/05_simclr.ipynb #665dabff
+class EncoderHead(nn.Module):
+    "`head(encoder(x))`: the SimCLR model and the jellyfish classifier alike."
+    def __init__(self,
+                 encoder: nn.Module, # images `(B, C, H, W)` → representations `(B, n_features)` (`make_encoder`)
+                 head: nn.Module,    # representations → projections (`projection_head`) or logits
+                ):
         super().__init__()
         self.encoder, self.head = encoder, head
     def forward(self, x): return self.head(self.encoder(x))
+
+# %% ../nbs/05_simclr.ipynb #c48e0ffb
+@dataclass
+class EncoderConfig:
+    "An encoder and the view it sees: what rebuilds it and turns a stack into its input."
+    arch: str = 'resnet34'          # torchvision ResNet (`RESNETS`)
+    stem: str = 'paper'             # 'paper' or 'standard' (`make_encoder`)
+    n_bands: int = N_BANDS          # bands of its input
+    inputs: str = 'bands'           # what it sees: 'bands', 'masked' or 'asymmetry' (`data.input_stacks`)
+    bands: list | None = None       # the bands' file suffixes, in channel order
+    n_features: int | None = None   # length of a representation (None: not recorded)
+    mean: list | None = None        # per-band mean of the training stacks (None: no standardisation)
+    std: list | None = None         # per-band standard deviation of the training stacks
+    center_crop: int | None = None  # side of the central field the view covers, px (None: the whole stack)
+    bin: int = 1                    # pixels binned `bin`×`bin` before resampling
+    size: int = 64                  # side of the view, px
+    aug: AugmentConfig | None = None # training augmentations of a supervised classifier (None: none recorded)
+    run: dict = field(default_factory=dict) # how it was trained: the other entries of `config.json`
+
+    def encoder(self) -> nn.Module:
+        "A new, randomly initialised encoder of this architecture."
+        return make_encoder(self.arch, self.n_bands, self.stem)
+
+    def to_dict(self) -> dict:
+        "The JSON form of `config.json`: the fields (`aug` only when set), then the entries of `run`."
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ('aug', 'run')}
+        if self.aug is not None: d['aug'] = self.aug.to_dict()
+        return {**d, **self.run}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> 'EncoderConfig':
+        "Read the JSON form; entries that are not fields go to `run`, missing fields take their defaults."
+        own = {f.name for f in fields(cls)} - {'run'}
+        kw = {k: v for k, v in d.items() if k in own}
+        if isinstance(kw.get('aug'), dict): kw['aug'] = AugmentConfig.from_dict(kw['aug'])
+        return cls(**kw, run={k: v for k, v in d.items() if k not in own})
+
+    @classmethod
+    def of(cls, config) -> 'EncoderConfig':
+        "`config` itself, or read from its dict form."
+        return config if isinstance(config, cls) else cls.from_dict(config)
+
+    def save(self, run_dir) -> Path:
+        "Write `run_dir/config.json` (atomically) and return its path."
+        f = Path(run_dir) / 'config.json'
+        save_text(f, json.dumps(self.to_dict(), indent=1))
+        return f
+
+    @classmethod
+    def load(cls, run_dir) -> 'EncoderConfig':
+        "Read `run_dir/config.json`, naming the file if it is missing or not a configuration."
+        f = Path(run_dir) / 'config.json'
+        if not f.exists(): raise FileNotFoundError(f"{f}: missing; is {run_dir} a `jellyfish pretrain` run folder?")
+        try: d = json.loads(f.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{f}: not a JSON file ({e})") from None
+        if not isinstance(d, dict) or 'arch' not in d: raise ValueError(f"{f}: not an encoder configuration (no 'arch')")
+        return cls.from_dict(d)
 
 # %% ../nbs/05_simclr.ipynb #38518ceb
 def pair_targets(n: int, device=None) -> torch.Tensor:
@@ -212,7 +277,7 @@ def simclr_learner(x_train: torch.Tensor,          # training stacks `(N, C, H, 
     if cfg.channels_last and device.type == 'cpu':             # views resampled from stacks with adjacent bands: 2× faster
         x_train, x_valid = (None if t is None else t.contiguous(memory_format=torch.channels_last) for t in (x_train, x_valid))
     encoder = make_encoder(cfg.arch, cfg.n_bands, cfg.stem)
-    model = SimCLRModel(encoder, projection_head(encoder.n_features, cfg.proj_hidden, cfg.proj_dim))
+    model = EncoderHead(encoder, projection_head(encoder.n_features, cfg.proj_hidden, cfg.proj_dim))
     if cfg.channels_last: model = model.to(memory_format=torch.channels_last)
     cbs = [SimCLR(cfg.aug, mean, std, seed=cfg.seed, channels_last=cfg.channels_last),
            *precision_callbacks(cfg.precision, device), *(cbs or [])]
@@ -325,24 +390,27 @@ def check_pretrain_args(cfg: PretrainConfig):
 
 
 # %% ../nbs/05_simclr.ipynb #b1d8c9d7
-def changed_settings(old: dict, config: dict) -> list:
-    "Settings of the run `config` that differ from those of the run `old` and that a checkpoint cannot carry over."
+def changed_settings(old: dict,    # the JSON form of the run folder's `config.json`
+                     config: dict, # the JSON form of the new run's configuration
+                    ) -> list:
+    "The settings that differ between two runs and that a checkpoint cannot carry over."
     was = {**PretrainConfig().to_dict(), **old.get('pretrain', {})}           # a key an older run lacks had its default
     return [k for k in _REBUILD if was[k] != config['pretrain'][k]]
 
 # %% ../nbs/05_simclr.ipynb #7229737e
-def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFrame, itr, iva, data_dir, clusters, device) -> dict:
-    "The run's `config.json`: what rebuilds the encoder and its input view (architecture, band statistics of the training galaxies, crop and size) and how it was trained."
+def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFrame, itr, iva, data_dir, clusters, device) -> EncoderConfig:
+    "The run's configuration: the encoder, its view and the band statistics of the training galaxies, and how it was trained."
     mean, std = (t.tolist() for t in band_stats(x, itr))
     std = [s if s > 0 else 1. for s in std]                # a constant band (e.g. all zero) is left unscaled
-    return {'arch': cfg.arch, 'stem': cfg.stem, 'n_bands': cfg.n_bands, 'inputs': cfg.inputs, 'bands': list(BAND_SUFFIXES[:cfg.n_bands]),
-            'n_features': make_encoder(cfg.arch, cfg.n_bands, cfg.stem).n_features,
-            'mean': mean, 'std': std, 'center_crop': cfg.aug.center_crop, 'bin': cfg.aug.bin, 'size': cfg.aug.size,
-            'input_size': list(x.shape[-2:]), 'preset': preset, 'pretrain': cfg.to_dict(),
-            'data_dir': str(Path(data_dir).resolve()), 'clusters': clusters,
-            'train_galaxies': man.galaxy.iloc[itr].tolist(), 'valid_galaxies': man.galaxy.iloc[iva].tolist(),
-            'data_key': data_key(man, itr, iva),
-            'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__}
+    c = EncoderConfig(cfg.arch, cfg.stem, cfg.n_bands, cfg.inputs, list(BAND_SUFFIXES[:cfg.n_bands]), None, mean, std,
+                      cfg.aug.center_crop, cfg.aug.bin, cfg.aug.size)
+    c.n_features = c.encoder().n_features
+    c.run = {'input_size': list(x.shape[-2:]), 'preset': preset, 'pretrain': cfg.to_dict(),
+             'data_dir': str(Path(data_dir).resolve()), 'clusters': clusters,
+             'train_galaxies': man.galaxy.iloc[itr].tolist(), 'valid_galaxies': man.galaxy.iloc[iva].tolist(),
+             'data_key': data_key(man, itr, iva),
+             'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__}
+    return c
 
 # %% ../nbs/05_simclr.ipynb #d3f0e1f9
 def prepare_pretraining(data_dir,                 # folder written by `jellyfish ingest`
@@ -352,8 +420,8 @@ def prepare_pretraining(data_dir,                 # folder written by `jellyfish
                         clusters=None,            # only the galaxies of these clusters (comma-separated or a list)
                         fold: str | None = None,  # 'i/k': hold out fold i of k (else `cfg.valid_pct` at random)
                         channels_last: bool = False, # hold the stacks channels-last
-                       ) -> tuple[torch.Tensor, np.ndarray, np.ndarray, dict]:
-    "The stacks, the training and validation indices and the run's `config.json` content."
+                       ) -> tuple[torch.Tensor, np.ndarray, np.ndarray, EncoderConfig]:
+    "The stacks, the training and validation indices and the run's configuration."
     x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, channels_last, cfg.inputs)
     itr, iva = _train_valid(len(x), cfg, fold)
     return x, itr, iva, run_config(cfg, preset, x, man, itr, iva, data_dir, clusters, device)
@@ -361,14 +429,14 @@ def prepare_pretraining(data_dir,                 # folder written by `jellyfish
 # %% ../nbs/05_simclr.ipynb #e401f2a0
 def resume_pretraining(learn: Learner,        # the run's learner
                        out,                   # run folder
-                       config: dict,          # the run's config (`prepare_pretraining`)
+                       config: EncoderConfig, # the run's configuration (`prepare_pretraining`)
                        resume: bool = True,   # continue from out/checkpoint.pth when it is of this run
                        progress: bool = True, # say where the run resumes
                        write: bool = True,    # write config.json (False: a process other than rank 0)
                       ) -> tuple[int, list]:
     "`(first epoch, history so far)` of the run in `out`; writes its `config.json`."
-    start, history = resume_run(learn, out, config, resume, progress, changed=changed_settings)
-    if write: save_text(Path(out) / 'config.json', json.dumps({**config, 'epochs_done': start}, indent=1))
+    start, history = resume_run(learn, out, config.to_dict(), resume, progress, changed=changed_settings)
+    if write: replace(config, run={**config.run, 'epochs_done': start}).save(out)
     return start, history
 
 # %% ../nbs/05_simclr.ipynb #f512a3b1
@@ -386,20 +454,20 @@ def fit_pretraining(learn: Learner,             # the run's learner
 
 # %% ../nbs/05_simclr.ipynb #a623b4c2
 def save_pretraining(learn: Learner,      # the trained learner
-                     config: dict,        # the run's config, updated in place
+                     config: EncoderConfig, # the run's configuration, updated in place
                      out,                 # run folder
                      hist: pd.DataFrame,  # the run's history (`fit_pretraining`)
                      start: int,          # epochs done before this call
                      title: str,          # title of the training curves
                      write: bool = True,  # write the files (False: a process other than rank 0)
-                    ) -> dict:
+                    ) -> EncoderConfig:
     "Record the epochs done and the seconds per epoch in `config`; write encoder.pth, config.json and curves.png."
-    config['epochs_done'] = int(hist.epoch.max()) + 1 if len(hist) else start
-    config['seconds_per_epoch'] = float(hist.seconds.median()) if len(hist) else None
+    config.run['epochs_done'] = int(hist.epoch.max()) + 1 if len(hist) else start
+    config.run['seconds_per_epoch'] = float(hist.seconds.median()) if len(hist) else None
     if not write: return config
     out = Path(out)
     atomic_write(out / 'encoder.pth', lambda f: torch.save(learn.model.encoder.state_dict(), f))
-    save_text(out / 'config.json', json.dumps(config, indent=1))
+    config.save(out)
     if len(hist):
         import matplotlib.pyplot as plt
         plt.close(plot_history(hist, out / 'curves.png', title=title))
@@ -421,8 +489,8 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
              progress: bool = True,      # fastai's progress bars and epoch table (--no-progress: quiet)
              fold: str = None,           # 'i/k': hold out fold i (0-based) of k as the validation galaxies (see `cross_validate`)
              inputs: str = None,         # what the encoder sees: 'bands', 'masked' or 'asymmetry' (`data.input_stacks`; default: the preset's)
-            ) -> dict:
-    "Pretrain a 12-band SimCLR encoder on the ingested galaxies in `data_dir`; write encoder, config, history and curves to `out`; return the config."
+            ) -> EncoderConfig:
+    "Pretrain a 12-band SimCLR encoder on the ingested galaxies in `data_dir`; write encoder, config, history and curves to `out`; return its configuration."
     cfg = get_preset(preset, epochs=epochs, arch=arch, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed, inputs=inputs)
     check_pretrain_args(cfg)
     out, device = Path(out), check_device(device)
@@ -430,7 +498,7 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
                                               channels_last=cfg.channels_last and device.type == 'cpu')
     if bs is not None and bs > len(itr):             # asked for explicitly (a preset's batch is capped at the survey's size)
         raise ValueError(f"batch size {bs} is larger than the {len(itr)} training galaxies; use --bs {len(itr)} or less")
-    learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config['mean'], config['std'], device=device)
+    learn = simclr_learner(x[itr], x[iva] if len(iva) else None, cfg, config.mean, config.std, device=device)
     created = not out.exists()
     try:
         with folder_lock(out):
@@ -441,7 +509,7 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
             shutil.rmtree(out, ignore_errors=True)    # a failed start leaves no half-made run folder
         raise
 
-def _pretrain_locked(learn, cfg, config, out, preset, itr, resume, progress) -> dict:
+def _pretrain_locked(learn, cfg, config, out, preset, itr, resume, progress) -> EncoderConfig:
     "The part of `pretrain` that writes `out` (called holding its lock)."
     start, history = resume_pretraining(learn, out, config, resume, progress)
     hist = fit_pretraining(learn, cfg, EpochCheckpoint(out, start_epoch=start, history=history), start, progress)
@@ -464,7 +532,7 @@ def cross_validate(data_dir: str,            # folder written by `jellyfish inge
     for i in range(k):
         c = pretrain(data_dir, preset=preset, epochs=epochs, seed=seed, out=str(out / f'fold{i}'), fold=f'{i}/{k}', progress=progress)
         h = pd.read_csv(out / f'fold{i}' / 'history.csv')
-        rows.append(dict(fold=i, n_train=len(c['train_galaxies']), n_valid=len(c['valid_galaxies']),
+        rows.append(dict(fold=i, n_train=len(c.run['train_galaxies']), n_valid=len(c.run['valid_galaxies']),
                          pair_top1=float(h.pair_top1.iloc[-1]), pair_top5=float(h.pair_top5.iloc[-1]), valid_loss=float(h.valid_loss.iloc[-1])))
     res = pd.DataFrame(rows)
     summary = dict(k=k, preset=preset, epochs=epochs, folds=rows, **{f'{m}_{s}': float(getattr(res[m], s)()) for m in ('pair_top1', 'pair_top5') for s in ('mean', 'std')})

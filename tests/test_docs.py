@@ -67,11 +67,11 @@ def test_internal_links_resolve(site):
 def test_api_sections_render(site):
     out, _ = site
     core = (out / 'core.html').read_text(encoding='utf-8')
-    for sym in ('band_table', 'band_index', 'lupton_rgb', 'set_seed'):
+    for sym in ('band_table', 'band_index', 'lupton_rgb', 'default_device'):
         assert re.search(rf'<h3[^>]*>\s*{sym}', core), f'no show_doc section for {sym}'
     text = re.sub(r'<[^>]+>', '', core)
     assert 'def band_index(' in text, 'signatures must render'
-    assert 'Seed `random`' not in core and 'Seed <code>random</code>' in core, 'docstrings must render as markdown'
+    assert '`JELLYFISH_DEVICE`' not in core and '<code>JELLYFISH_DEVICE</code>' in core, 'docstrings must render as markdown'
 
 
 def test_figures_are_embedded(site):
@@ -101,7 +101,7 @@ def test_math_renders_without_network(site):
 
 def test_classes_show_as_classes(site):
     out, _ = site
-    for page, cls in (('simclr.html', 'SimCLR'), ('simclr.html', 'SimCLRModel'), ('pipeline.html', 'PipelineConfig'), ('core.html', 'Band')):
+    for page, cls in (('simclr.html', 'SimCLR'), ('simclr.html', 'EncoderHead'), ('pipeline.html', 'PipelineConfig'), ('core.html', 'Band')):
         t = text_of(out / page)
         assert re.search(rf'class\s+{cls}\(', t), f'{page}: no "class {cls}("'
         assert not re.search(rf'def\s+{cls}\(', t), f'{page}: {cls} shown as a function'
