@@ -53,8 +53,10 @@ def _usage() -> str:
     lines += ["", "Run `jellyfish COMMAND --help` for a command's options; --debug shows the traceback of an error."]
     return '\n'.join(lines)
 
-def subcommand_parser(name: str):
-    "The argument parser of subcommand `name`, from its function's annotations; a switch that is on by default reads as the `--no-…` flag that turns it off."
+# %% ../nbs/14_cli.ipynb #bcfe7d45
+def subcommand_parser(name: str # a key of `SUBCOMMANDS`
+                     ):
+    "The argument parser of subcommand `name`, made from its function's annotations."
     mod, fn, _ = SUBCOMMANDS[name]
     p = anno_parser(getattr(importlib.import_module(mod), fn), prog=f"jellyfish {name}")
     for a in p._actions:
@@ -62,7 +64,10 @@ def subcommand_parser(name: str):
             a.help = 'turn off (on by default): ' + (a.help or '').replace(' (default: True)', '')
     return p
 
-def run_subcommand(name: str, argv: list[str]):
+# %% ../nbs/14_cli.ipynb #ac6706c8
+def run_subcommand(name: str,      # a key of `SUBCOMMANDS`
+                   argv: list[str] # its arguments on the command line
+                  ):
     "Parse `argv` with the annotations of subcommand `name`'s function and call it."
     mod, fn, _ = SUBCOMMANDS[name]
     func = getattr(importlib.import_module(mod), fn)
@@ -70,8 +75,10 @@ def run_subcommand(name: str, argv: list[str]):
     for k in ('pdb', 'xtra'): args.pop(k, None)
     return func(**args)
 
-def error_line(e: BaseException) -> str:
-    "One line for the user from exception `e`: the file and the problem for `OSError`s, the first line of the message otherwise."
+# %% ../nbs/14_cli.ipynb #0599e9f3
+def error_line(e: BaseException # the exception that ended a command
+              ) -> str:
+    "One line for the user from the exception `e`."
     if isinstance(e, OSError) and (e.filename is not None or e.strerror):
         what = (e.strerror or str(e)).rstrip('.')
         what = what[0].lower() + what[1:] if what[:1].isupper() and what[1:2].islower() else what
@@ -86,8 +93,10 @@ def error_line(e: BaseException) -> str:
     if isinstance(e, (ValueError, KeyError, OSError)): return first or type(e).__name__
     return f"{type(e).__name__}: {first}" if first else type(e).__name__
 
-def main(argv: list[str] | None = None) -> int:
-    "Entry point of the `jellyfish` console script; returns the exit status (1: an error, 2: bad usage, 130: Ctrl-C)."
+# %% ../nbs/14_cli.ipynb #98fac637
+def main(argv: list[str] | None = None # the arguments after `jellyfish` (None: `sys.argv[1:]`, as the console script)
+        ) -> int:                      # the exit status: 0 success, 1 an error, 2 bad usage, 130 Ctrl-C, 141 output pipe closed
+    "Entry point of the `jellyfish` console script."
     console, argv = argv is None, list(sys.argv[1:] if argv is None else argv)
     debug = '--debug' in argv or bool(os.environ.get('JELLYFISH_DEBUG'))
     argv = [a for a in argv if a != '--debug']

@@ -34,25 +34,31 @@ FITS_SUFFIXES = ('.fits', '.fit', '.fts', '.fits.gz', '.fit.gz', '.fts.gz', '.fi
 
 @dataclass(frozen=True)
 class CutoutName:
-    "What a cutout's file name says: `galaxy`, `band` (canonical suffix if known, else as written) and `size` (px)."
-    galaxy: str
-    band: str
-    size: int
+    "What a cutout's file name says: its galaxy, band and size."
+    galaxy: str # the galaxy's name, as written in the file name
+    band: str   # the band's suffix: canonical (see `canonical_band`) if known, else as written
+    size: int   # side of the cutout, px
     @property
     def known_band(self) -> bool: return self.band in BAND_SUFFIXES
 
-def canonical_band(band: str) -> str:
-    "The band-table suffix for a band given by suffix or filter name in any case ('f660', 'J0660' -> 'F660'); unknown bands are returned unchanged."
+# %% ../nbs/01_io.ipynb #9bdb2d87
+def canonical_band(band: str # a band's file suffix or filter name, in any case ('f660', 'J0660')
+                  ) -> str:  # its suffix in the band table ('F660'); an unknown band unchanged
+    "The band-table suffix of a band given by suffix or filter name."
     try: return BAND_SUFFIXES[band_index(str(band))]
     except KeyError: return str(band)
 
-def parse_cutout_name(path) -> CutoutName | None:
-    "Parse `<galaxy>_<band>_<N>px.fits` (also .fit, .fts, .gz, .fz); `None` if the name does not have that form."
+# %% ../nbs/01_io.ipynb #f7ba6dc0
+def parse_cutout_name(path                   # a cutout's path or file name
+                     ) -> CutoutName | None: # its galaxy, band and size; `None` if the name is not of that form
+    "Galaxy, band and size from a cutout's file name `<galaxy>_<band>_<N>px.fits`."
     m = CUTOUT_RE.match(Path(path).name)
     if m is None: return None
     return CutoutName(m['galaxy'], canonical_band(m['band']), int(m['size']))
 
-def is_fits_name(path) -> bool:
+# %% ../nbs/01_io.ipynb #a1d8b47a
+def is_fits_name(path # a path or file name
+                ) -> bool:
     "True when the file name ends with a FITS extension."
     return Path(path).name.lower().endswith(FITS_SUFFIXES)
 
@@ -67,15 +73,18 @@ def _file_row(path: Path, galaxy=None, band=None) -> dict:
 
 _SCAN_COLS = ['path', 'file', 'galaxy', 'band', 'size', 'kind']
 
-def scan_cutouts(fits_dir) -> pd.DataFrame:
-    "One row per file in `fits_dir` (not recursive): path, file, galaxy, band, size (px, 0 if unknown), kind."
+def scan_cutouts(fits_dir          # the folder to list (not its subfolders)
+                ) -> pd.DataFrame: # one row per file: path, file, galaxy, band, size (px, 0 if unknown), kind
+    "List the files of a folder, each sorted into cutout, unnamed FITS file or stray."
     d = Path(fits_dir)
     if not d.is_dir(): raise FileNotFoundError(f"{d}: no such folder of FITS cutouts")
     rows = [_file_row(p) for p in sorted(d.iterdir()) if p.is_file()]
     return pd.DataFrame(rows, columns=_SCAN_COLS)
 
-def read_file_list(csv) -> pd.DataFrame:
-    "Like `scan_cutouts`, from a CSV listing the files (`path` column; optional `galaxy`, `band`)."
+# %% ../nbs/01_io.ipynb #8486c0a2
+def read_file_list(csv               # a CSV with a `path` column and optional `galaxy` and `band` columns
+                  ) -> pd.DataFrame: # the table of `scan_cutouts`
+    "Like `scan_cutouts`, from a CSV that lists the files."
     csv = Path(csv)
     if not csv.is_file(): raise FileNotFoundError(f"{csv}: file list not found")
     df = _read_text_csv(csv, 'file list', all_str=True)
@@ -90,11 +99,14 @@ def read_file_list(csv) -> pd.DataFrame:
 
 # %% ../nbs/01_io.ipynb #cbc70050
 class CutoutError(ValueError):
-    "A cutout (or a galaxy's set of cutouts) that cannot be used; `path` names the file, `problem` says why."
-    def __init__(self, path, problem: str):
+    "A cutout (or a galaxy's set of cutouts) that cannot be used."
+    def __init__(self, path,  # the file at fault
+                 problem: str # what is wrong with it
+                ):
         self.path, self.problem = str(path), problem
         super().__init__(f"{path}: {problem}")
 
+# %% ../nbs/01_io.ipynb #f4d3b8ba
 def _image_hdu(hdul):
     "First HDU holding non-empty image data, or None."
     for h in hdul:
@@ -106,8 +118,10 @@ def _truncation(caught) -> str | None:
     bad = [str(w.message) for w in caught if re.search(r'truncat|corrupt|extra bytes', str(w.message), re.I)]
     return f"truncated or corrupt FITS file ({bad[0].splitlines()[0]})" if bad else None
 
-def read_band(path, size: int | None = None) -> np.ndarray:
-    "The image in FITS file `path` as a 2-D float32 array (native byte order); `size` (px) is checked if given."
+def read_band(path,                   # a FITS file
+              size: int | None = None # the side the image must have, px (None or 0: not checked)
+             ) -> np.ndarray:         # a 2-D float32 array, in the machine's byte order
+    "The image of one FITS cutout, checked, as a 2-D float32 array."
     path = Path(path)
     if not path.is_file(): raise CutoutError(path, "file not found")
     caught = []
@@ -136,10 +150,14 @@ BACKGROUND_BOX = 25     # Background2D box size (px), as the paper
 BACKGROUND_FILTER = 3   # median filter over the box grid, as the paper
 MAX_NAN_FRACTION = 0.05 # default: refuse a band with more bad pixels than this
 
-def preprocess_band(img: np.ndarray, background: bool = True, arcsinh: bool = True,
-                    max_nan_fraction: float = MAX_NAN_FRACTION, box_size: int = BACKGROUND_BOX,
-                    filter_size: int = BACKGROUND_FILTER) -> tuple[np.ndarray, float]:
-    "Sky-subtract (`Background2D`) and arcsinh one band; return it (float32) and its fraction of NaN/inf pixels."
+def preprocess_band(img: np.ndarray,                            # one band's image
+                    background: bool = True,                    # subtract the sky estimated by `Background2D`
+                    arcsinh: bool = True,                       # then apply arcsinh
+                    max_nan_fraction: float = MAX_NAN_FRACTION, # refuse a band with a larger fraction of NaN/inf pixels
+                    box_size: int = BACKGROUND_BOX,             # side of the `Background2D` boxes, px
+                    filter_size: int = BACKGROUND_FILTER,       # side of the median filter over the grid of boxes, in boxes
+                   ) -> tuple[np.ndarray, float]:               # the band (float32) and its fraction of NaN/inf pixels
+    "Sky-subtract and arcsinh one band, its bad pixels replaced by the sky level."
     img = np.asarray(img, dtype=np.float32)
     bad = ~np.isfinite(img)
     frac = float(bad.mean())
@@ -200,8 +218,13 @@ def _band_files(files) -> tuple[dict[str, Path], dict[str, int]]:
     _check_all_bands(out, items[0][1].parent, galaxy, gsize)
     return {b: out[b] for b in BAND_SUFFIXES}, sizes
 
-def read_galaxy_info(files, background: bool = True, arcsinh: bool = True, max_nan_fraction: float = MAX_NAN_FRACTION,
-                     box_size: int = BACKGROUND_BOX, filter_size: int = BACKGROUND_FILTER) -> tuple[np.ndarray, float]:
+def read_galaxy_info(files,                                      # the 12 band cutouts, as `read_galaxy` takes them
+                     background: bool = True,                    # subtract each band's sky
+                     arcsinh: bool = True,                       # then apply arcsinh
+                     max_nan_fraction: float = MAX_NAN_FRACTION, # refuse a band with a larger fraction of NaN/inf pixels
+                     box_size: int = BACKGROUND_BOX,             # side of the `Background2D` boxes, px
+                     filter_size: int = BACKGROUND_FILTER,       # side of the median filter over the grid of boxes, in boxes
+                    ) -> tuple[np.ndarray, float]:               # the stack, and the largest fraction of NaN/inf pixels of its bands
     "Like `read_galaxy`, also returning the largest per-band fraction of NaN/inf pixels."
     bands, sizes = _band_files(files)
     planes, ref, fracs = [], None, []
@@ -216,14 +239,21 @@ def read_galaxy_info(files, background: bool = True, arcsinh: bool = True, max_n
         planes.append(plane); fracs.append(frac)
     return np.ascontiguousarray(np.stack(planes), dtype=np.float32), max(fracs)
 
-def read_galaxy(files, background: bool = True, arcsinh: bool = True, max_nan_fraction: float = MAX_NAN_FRACTION,
-                box_size: int = BACKGROUND_BOX, filter_size: int = BACKGROUND_FILTER) -> np.ndarray:
-    "Read the 12 band cutouts `files` (paths, (band, path) pairs or {band: path}) into a preprocessed `(12, H, W)` float32 stack."
+# %% ../nbs/01_io.ipynb #ddb19fa6
+def read_galaxy(files,                                      # paths named like cutouts, (band, path) pairs or {band: path}
+                background: bool = True,                    # subtract each band's sky
+                arcsinh: bool = True,                       # then apply arcsinh
+                max_nan_fraction: float = MAX_NAN_FRACTION, # refuse a band with a larger fraction of NaN/inf pixels
+                box_size: int = BACKGROUND_BOX,             # side of the `Background2D` boxes, px
+                filter_size: int = BACKGROUND_FILTER,       # side of the median filter over the grid of boxes, in boxes
+               ) -> np.ndarray:                             # a preprocessed `(12, H, W)` float32 stack, in band-table order
+    "Read a galaxy's 12 band cutouts into one preprocessed stack."
     return read_galaxy_info(files, background, arcsinh, max_nan_fraction, box_size, filter_size)[0]
 
 # %% ../nbs/01_io.ipynb #c07391fc
-def read_exclusions(lists) -> list[tuple[str, str]]:
-    "(pattern, list file name) for every entry of the exclusion list files `lists` (a path or a list of them)."
+def read_exclusions(lists                      # an exclusion list file, or a list of them (None: no exclusions)
+                   ) -> list[tuple[str, str]]: # (pattern, list file name) for every entry
+    "Every entry of the exclusion list files `lists`."
     if lists is None: return []
     if isinstance(lists, (str, os.PathLike)): lists = [lists]
     out = []
@@ -234,8 +264,11 @@ def read_exclusions(lists) -> list[tuple[str, str]]:
             if line and not line.startswith('#'): out.append((line, f.name))
     return out
 
-def excluded_by(name, exclusions: list[tuple[str, str]]) -> str | None:
-    "Name of the first exclusion list with a pattern matching file name `name`, else None."
+# %% ../nbs/01_io.ipynb #90169b95
+def excluded_by(name,                             # a file name or path (only the name is matched)
+                exclusions: list[tuple[str, str]] # (pattern, list file name) pairs, as `read_exclusions` gives them
+               ) -> str | None:                   # the first list with a pattern that matches, else None
+    "Which exclusion list, if any, excludes the file `name`."
     name = Path(name).name
     return next((src for pat, src in exclusions if fnmatch.fnmatchcase(name, pat)), None)
 
@@ -254,8 +287,9 @@ def _read_text_csv(path, what: str, id_columns=(), all_str: bool = False) -> pd.
     except (pd.errors.ParserError, UnicodeDecodeError) as e:
         raise ValueError(f"{path}: the {what} is not a readable CSV ({str(e).splitlines()[0]})") from None
 
-def read_catalog(path) -> pd.DataFrame:
-    "Read a galaxy catalogue CSV: `galaxy` (or `name`) column, lower-case column names, RA/Dec in degrees."
+def read_catalog(path              # a catalogue CSV with a `galaxy` or `name` column (any case)
+                ) -> pd.DataFrame: # lower-case column names, `galaxy` as strings, RA/Dec in degrees
+    "Read a galaxy catalogue CSV into a table of normalised columns."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: catalogue not found")
     cat = _read_text_csv(path, 'catalogue file', id_columns=('galaxy', 'name'))
@@ -278,8 +312,10 @@ def read_catalog(path) -> pd.DataFrame:
     return cat.reset_index(drop=True)
 
 # %% ../nbs/01_io.ipynb #79cd70be
-def atomic_write(path, write) -> Path:
-    "Call `write(f)` on a temporary binary file next to `path`, then rename it onto `path`; return `path`."
+def atomic_write(path,     # the file to write
+                 write     # a function that writes the content into the binary file object it is given
+                ) -> Path: # `path`
+    "Call `write(f)` on a temporary file next to `path`, then rename it onto `path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
@@ -293,15 +329,24 @@ def atomic_write(path, write) -> Path:
         raise
     return path
 
-def save_npy(path, arr: np.ndarray) -> Path:
+# %% ../nbs/01_io.ipynb #29ebb49b
+def save_npy(path,           # the `.npy` file
+             arr: np.ndarray # the array (no pickled objects)
+            ) -> Path:
     "Save `arr` to `path` (.npy) atomically."
     return atomic_write(path, lambda f: np.save(f, arr, allow_pickle=False))
 
-def save_csv(path, df: pd.DataFrame) -> Path:
+# %% ../nbs/01_io.ipynb #a9b9daaa
+def save_csv(path,            # the CSV file
+             df: pd.DataFrame # the table, written without its index
+            ) -> Path:
     "Save `df` to `path` (CSV, no index) atomically."
     return save_text(path, df.to_csv(index=False))
 
-def save_text(path, text: str) -> Path:
+# %% ../nbs/01_io.ipynb #137db723
+def save_text(path,     # the file
+              text: str # the text, written as UTF-8
+             ) -> Path:
     "Save `text` to `path` (UTF-8) atomically."
     return atomic_write(path, lambda f: f.write(text.encode('utf-8')))
 
@@ -309,9 +354,12 @@ def save_text(path, text: str) -> Path:
 class FolderInUseError(FileExistsError):
     "Another live process holds the lock file of an output folder."
 
+# %% ../nbs/01_io.ipynb #a1f95709
 class folder_lock:
-    "Context manager: hold `folder/.lock` (holding our PID) while writing `folder`; a second holder gets a `FolderInUseError` naming the first's PID; a lock left by a dead process is taken over."
-    def __init__(self, folder): self.folder = Path(folder); self.path = self.folder / '.lock'
+    "Context manager that holds the lock file `folder/.lock` while a job writes `folder`."
+    def __init__(self,
+                 folder): # the output folder to hold
+        self.folder = Path(folder); self.path = self.folder / '.lock'
     def _holder(self):
         try: return int(self.path.read_text().split()[0])
         except (OSError, ValueError, IndexError): return None
@@ -341,16 +389,19 @@ def _alive(pid: int) -> bool:
     except PermissionError: return True
     return True
 
-def remove_temp_files(folder) -> list[str]:
-    "Delete the temporary files `atomic_write` leaves in `folder` when a process dies mid-write (`.NAME.*.tmp`); return their names. Call it only while holding the folder's lock."
+# %% ../nbs/01_io.ipynb #e2514864
+def remove_temp_files(folder         # an output folder, whose lock the caller holds
+                     ) -> list[str]: # the names of the files deleted
+    "Delete the temporary files that `atomic_write` left in `folder`."
     gone = []
     for p in Path(folder).glob('.*.tmp'):
         if p.is_file(): p.unlink(missing_ok=True); gone.append(p.name)
     return sorted(gone)
 
-
 # %% ../nbs/01_io.ipynb #a180c71b
 PathList = Annotated[list, {'nargs': '+', 'type': str, 'metavar': 'PATH'}]  # a list option on the command line: --opt a b c
+
+# %% ../nbs/01_io.ipynb #b6d38dbd
 PREPROCESS_VERSION = 1   # bump when the preprocessing changes meaning, to invalidate old stacks
 MANIFEST_COLUMNS = ['galaxy', 'path', 'shape', 'status', 'reason', 'nan_fraction', 'n_files', 'input_key']
 
@@ -379,8 +430,13 @@ def _row(galaxy, status='skipped', reason='', path='', shape='', nan_fraction=np
     return dict(galaxy=galaxy, path=path, shape=shape, status=status, reason=reason,
                 nan_fraction=nan_fraction, n_files=n_files, input_key=input_key)
 
-def ingest_galaxy(galaxy: str, files: list, out_dir, input_key: str = '', **opts) -> dict:
-    "Read one galaxy's `files` (paths or (band, path) pairs), write `out_dir/stacks/<galaxy>.npy`; return its manifest row (skipped on `CutoutError`)."
+def ingest_galaxy(galaxy: str,         # the galaxy's name: its stack is `stacks/<galaxy>.npy`
+                  files: list,         # its cutout files: paths or (band, path) pairs
+                  out_dir,             # the output folder
+                  input_key: str = '', # the hash of its inputs and options, recorded in its row
+                  **opts               # preprocessing options, as `read_galaxy_info` takes them
+                 ) -> dict:            # its manifest row
+    "Read one galaxy's `files` and write its stack into `out_dir/stacks/`."
     rel = f'stacks/{galaxy}.npy'
     try: stack, frac = read_galaxy_info(files, **opts)
     except CutoutError as e:
@@ -388,6 +444,7 @@ def ingest_galaxy(galaxy: str, files: list, out_dir, input_key: str = '', **opts
     save_npy(Path(out_dir)/rel, stack)
     return _row(galaxy, 'ok', '', rel, 'x'.join(map(str, stack.shape)), frac, len(files), input_key)
 
+# %% ../nbs/01_io.ipynb #5f94672d
 def _progress(it, total: int, display: bool):
     "A fastprogress bar over `it`, or `it` itself when not displayed."
     return progress_bar(it, total=total, leave=False) if display else it
@@ -402,7 +459,6 @@ def _previous_manifest(out_dir: Path) -> dict:
     old['nan_fraction'] = pd.to_numeric(old.nan_fraction, errors='coerce')
     return {r['galaxy']: r for r in old[MANIFEST_COLUMNS].to_dict('records')}
 
-# %% ../nbs/01_io.ipynb #5f94672d
 def _find_cutouts(src: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     "The cutout files of folder (or file list) `src`, and the other files found there, which are ignored."
     files = read_file_list(src) if src.is_file() else scan_cutouts(src)
@@ -527,8 +583,8 @@ def ingest(fits_dir: str,  # folder of `<galaxy>_<band>_<N>px.fits` cutouts, or 
            n_workers: int = None,    # worker processes (default: min(2, CPU cores))
            force: bool = False,      # rebuild every stack, even those up to date
            progress: bool = True,    # show a progress bar
-          ) -> pd.DataFrame:
-    "Preprocess every galaxy's 12 band cutouts into `out_dir/stacks/<galaxy>.npy` and write `out_dir/manifest.csv`; return the manifest."
+          ) -> pd.DataFrame: # the manifest, as written to `out_dir/manifest.csv`
+    "Preprocess every galaxy's 12 band cutouts into a stack, and write the manifest."
     t0 = time.time()
     src, out_dir = Path(fits_dir), Path(out_dir)
     cut, ignored = _find_cutouts(src)

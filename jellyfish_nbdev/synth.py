@@ -23,6 +23,7 @@ def cache_dir() -> Path:
     "Folder for cached data: `$JELLYFISH_CACHE` if set, else `~/.cache/jellyfish_nbdev`."
     return Path(os.environ.get('JELLYFISH_CACHE') or Path.home()/'.cache'/'jellyfish_nbdev').expanduser()
 
+# %% ../nbs/18_synth.ipynb #add22093
 def _code_hash() -> str:
     "Short hash of the source of the modules that make a tiny survey (mock generator, its segmentation, and ingestion)."
     from jellyfish_nbdev import mock, segment, io
@@ -30,8 +31,11 @@ def _code_hash() -> str:
     for m in (mock, segment, io): h.update(Path(m.__file__).read_bytes())
     return h.hexdigest()[:8]
 
-def tiny_survey(n: int = 24, size: int = 64, seed: int = 0) -> Path:
-    "Data folder of a small ingested mock survey (`n` galaxies, `size` px, `seed`), built once into the cache."
+def tiny_survey(n: int = 24,    # galaxies
+                size: int = 64, # side of the cutouts, px
+                seed: int = 0   # the mock survey's random seed
+               ) -> Path:       # the data folder, in `cache_dir()`
+    "A small ingested mock survey, built once into the cache."
     from jellyfish_nbdev.mock import make_mock_survey
     from jellyfish_nbdev.io import ingest
     root = cache_dir(); root.mkdir(parents=True, exist_ok=True)
@@ -61,10 +65,16 @@ def tiny_survey(n: int = 24, size: int = 64, seed: int = 0) -> Path:
     return final
 
 # %% ../nbs/18_synth.ipynb #4cbfafa8
-def synthetic_representations(n: int, d: int = 512, n_clusters: int = 1000, latent_dim: int = 64,
-                              spread: float = 0.6, noise: float = 0.02, seed: int = 0,
-                              return_labels: bool = False):
-    "`(n, d)` float32 unit vectors from a clustered low-dimensional mixture (see `08_search`); optionally also the component of each row."
+def synthetic_representations(n: int,                     # number of vectors
+                              d: int = 512,               # their dimension
+                              n_clusters: int = 1000,     # components of the mixture (kinds of galaxy), of Dirichlet(0.5) weights
+                              latent_dim: int = 64,       # dimension of the space of the mixture
+                              spread: float = 0.6,        # typical σ of a component (each one's σ is this times a log-normal factor, 0.4 in ln)
+                              noise: float = 0.02,        # σ of the isotropic noise added in the `d` dimensions
+                              seed: int = 0,              # random seed
+                              return_labels: bool = False # also return the component of each row
+                             ):
+    "`(n, d)` float32 unit vectors drawn from a clustered low-dimensional mixture."
     rng = np.random.default_rng(seed)
     weights = rng.dirichlet(np.full(n_clusters, 0.5))                    # very unequal kinds
     labels = rng.choice(n_clusters, size=n, p=weights)
@@ -82,9 +92,14 @@ def synthetic_representations(n: int, d: int = 512, n_clusters: int = 1000, late
 
 
 # %% ../nbs/18_synth.ipynb #bb996459
-def synthetic_labelled_catalog(n: int = 4000, d: int = 64, signal: float = 1.0, noise: float = 0.35,
-                               p_err=(0.06, 0.35), seed: int = 0):
-    "`(ids, vectors, catalog)`: synthetic representations with an ordinal JClass signal and noisy visual votes (see `08_search`)."
+def synthetic_labelled_catalog(n: int = 4000,       # galaxies
+                               d: int = 64,         # dimension of the representations (at least 16)
+                               signal: float = 1.0, # strength of the JClass code (the morphology code gets 0.8 of it)
+                               noise: float = 0.35, # σ of the Gaussian noise in each dimension
+                               p_err=(0.06, 0.35),  # chance that a vote is wrong, for JClass 0 and for jellyfish
+                               seed: int = 0        # random seed
+                              ):
+    "Representations with an ordinal JClass signal, and a catalogue with noisy visual votes."
     rng = np.random.default_rng(seed)
     jclass = rng.choice(N_JCLASS, size=n, p=[0.7, 0.09, 0.08, 0.06, 0.04, 0.03])
     morph = rng.integers(0, 10, n)
@@ -105,14 +120,15 @@ def synthetic_labelled_catalog(n: int = 4000, d: int = 64, signal: float = 1.0, 
     return ids, l2_normalise(x), cat
 
 # %% ../nbs/18_synth.ipynb #a3a0838e
-CLUSTERS = ('Antlia', 'Fornax', 'Hydra')
+CLUSTERS = ('Antlia', 'Fornax', 'Hydra') # the clusters of the synthetic catalogue
 
+# %% ../nbs/18_synth.ipynb #6e885b52
 def synthetic_stack(rng,          # numpy Generator: the disc's shape and the noise
                     size: int,    # side of the stack in pixels
                     jclass: int,  # 0: no tail; 1..5: ever brighter and longer Hα tails
                     angle: float  # direction of the tail (radians)
                    ):
-    "One `(12, size, size)` arcsinh-scaled stack: disc + (jellyfish) Hα-bright trail of knots + noise; also the disc's q, PA, scale."
+    "A `(12, size, size)` arcsinh-scaled stack: a disc, a jellyfish's Hα-bright knots, noise."
     yy, xx = np.mgrid[:size, :size].astype(np.float32) - (size - 1) / 2
     q, pa, h = rng.uniform(0.35, 1.0), rng.uniform(0, np.pi), rng.uniform(0.05, 0.1) * size
     u, v = xx * np.cos(pa) + yy * np.sin(pa), -xx * np.sin(pa) + yy * np.cos(pa)
@@ -131,8 +147,14 @@ def synthetic_stack(rng,          # numpy Generator: the disc's shape and the no
     img = img + rng.normal(0, 0.01, img.shape)
     return np.arcsinh(img / 0.05).astype(np.float32), q, pa, h / size
 
-def synthetic_explorer_data(out, n: int = 40, size: int = 64, dim: int = 32, seed: int = 0):
-    "Write a small synthetic survey for the explorer: `out/emb` (embedding folder) and `out/data` (ingested stacks + manifest); return both paths."
+# %% ../nbs/18_synth.ipynb #6623b46c
+def synthetic_explorer_data(out,            # the folder to write `emb/` and `data/` into
+                            n: int = 40,    # galaxies
+                            size: int = 64, # side of the stacks, px
+                            dim: int = 32,  # dimension of the representations
+                            seed: int = 0   # random seed
+                           ):
+    "Write the embedding folder and the ingested data folder of a small synthetic survey."
     out = Path(out); emb, data = out/'emb', out/'data'
     (data/'stacks').mkdir(parents=True, exist_ok=True); emb.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -161,10 +183,12 @@ def synthetic_explorer_data(out, n: int = 40, size: int = 64, dim: int = 32, see
     return emb, data
 
 # %% ../nbs/18_synth.ipynb #609fcc2b
-def synthetic_run(out, # the run folder to write
-                  n: int = 40, size: int = 64, seed: int = 0, # as `synthetic_explorer_data`
-                 ) -> Path:
-    "A small run folder for the explorer (tests, docs): `synthetic_explorer_data` laid out as a run, with its map, refined JClass, trail vectors and line-excess 'Hα' maps."
+def synthetic_run(out,            # the run folder to write
+                  n: int = 40,    # galaxies
+                  size: int = 64, # side of the stacks, px
+                  seed: int = 0,  # random seed (of the survey and of its map)
+                 ) -> Path:       # `out`
+    "`synthetic_explorer_data` laid out as a run folder, for the explorer's tests and docs."
     from jellyfish_nbdev.search import refine_jclass
     out = Path(out)
     emb, data = synthetic_explorer_data(out/'tmp', n=n, size=size, seed=seed)
