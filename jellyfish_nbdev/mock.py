@@ -47,17 +47,22 @@ EMISSION_LINES = {  # line: (observed wavelength in Å at z ~ 0.01, equivalent w
     'Halpha+[NII]': (6630., 1.0), '[SII]': (6790., 0.15), '[OIII]': (5057., 0.25),
     'Hbeta': (4910., 0.20), '[OII]': (3765., 0.60)}
 
-def mag_to_ujy(mag):
+# %% ../nbs/02_mock.ipynb #fea179b8
+def mag_to_ujy(mag # AB magnitude(s): a number or an array
+              ):
     "AB magnitude -> flux density in µJy."
     return 10 ** (-0.4 * (np.asarray(mag, float) - AB_UJY))
 
-def line_boost(ew_halpha: float) -> np.ndarray:
-    "Per-band factor (12,) by which the emission lines of a region with H-alpha+[NII] equivalent width `ew_halpha` (Å) raise its continuum."
+# %% ../nbs/02_mock.ipynb #07ee223e
+def line_boost(ew_halpha: float # equivalent width of H-alpha+[NII], Å (the other lines scale with it)
+              ) -> np.ndarray:  # `(12,)` factors, 1 in a band that no line falls in
+    "Per-band factor by which the emission lines of a star-forming region raise its continuum."
     boost = np.ones(N_BANDS)
     for lam, rel in EMISSION_LINES.values():
         boost += (np.abs(WAVE - lam) <= WIDTH / 2) * rel * ew_halpha / WIDTH   # top-hat filters
     return boost
 
+# %% ../nbs/02_mock.ipynb #a9f8552f
 class _SED(np.ndarray):
     "A 12-band SED that carries `line`, its H-alpha+[NII] part (same units), through sums and scalings: the mock's line truth."
     def __new__(cls, f, line):
@@ -75,9 +80,11 @@ class _SED(np.ndarray):
         else: return out
         return _SED(out, line)
 
-def sed(kind: str, ew_halpha: float = 0., norm: str = 'R') -> np.ndarray:
-    """12-band f_nu of continuum template `kind` ('old', 'disc', 'young') plus emission lines, normalised to 1 in band `norm`.
-    Its attribute `line` is the H-alpha+[NII] part alone (the truth the `halpha` notebook recovers)."""
+def sed(kind: str,             # continuum template: 'old', 'disc' or 'young' (a KeyError otherwise)
+        ew_halpha: float = 0., # equivalent width of H-alpha+[NII] of its emission lines, Å (0: none)
+        norm: str = 'R',       # the band (file suffix) in which the SED is 1
+       ) -> np.ndarray:        # `(12,)` f_ν; its attribute `line` is the H-alpha+[NII] part alone
+    "12-band f_ν of a continuum template plus emission lines, normalised to 1 in band `norm`."
     if kind not in SED_MAGS: raise KeyError(f"unknown SED template {kind!r}; expected one of {list(SED_MAGS)}")
     cont = mag_to_ujy(SED_MAGS[kind].values)
     f = cont * line_boost(ew_halpha)
@@ -85,14 +92,19 @@ def sed(kind: str, ew_halpha: float = 0., norm: str = 'R') -> np.ndarray:
     line = cont * (np.abs(WAVE - lam) <= WIDTH / 2) * rel * ew_halpha / WIDTH
     return _SED(f / f[band_index(norm)], line / f[band_index(norm)])
 
-def line_flux(fnu_excess, band: str = 'F660'):
-    "Line flux (erg s⁻¹ cm⁻²) that raises the mean f_ν of top-hat `band` by `fnu_excess` (µJy): Δf_ν · c/λ² · width."
+# %% ../nbs/02_mock.ipynb #4862db63
+def line_flux(fnu_excess,        # excess of the band's mean f_ν, µJy (a number or an array)
+              band: str = 'F660' # the top-hat band (file suffix) the line falls in
+             ):
+    "Line flux (erg s⁻¹ cm⁻²) that raises the mean f_ν of top-hat `band` by `fnu_excess`."
     b = BANDS[band_index(band)]
     flam = (np.asarray(fnu_excess, float) * u.uJy).to(u.erg / u.s / u.cm ** 2 / u.AA, u.spectral_density(b.wavelength * u.AA))
     return (flam * b.fwhm * u.AA).to_value(u.erg / u.s / u.cm ** 2)
 
-def blackbody_sed(T: float) -> np.ndarray:
-    "12-band f_nu of a black body at temperature `T` (K), normalised to 1 in r: the colours of a field star."
+# %% ../nbs/02_mock.ipynb #e7aae549
+def blackbody_sed(T: float # temperature, K
+                 ) -> np.ndarray: # `(12,)` f_ν, 1 in r
+    "12-band f_ν of a black body, normalised to 1 in r: the colours of a field star."
     x = 1.4388e8 / (WAVE * T)                     # h nu / k T, wavelength in Å
     f = x ** 3 / np.expm1(x)
     return f / f[band_index('R')]
@@ -102,26 +114,35 @@ def blackbody_sed(T: float) -> np.ndarray:
 LIMITING_MAG = np.array([21.0, 20.7, 20.6, 20.8, 20.8, 21.7, 20.9, 21.4, 21.0, 20.9, 20.2, 20.3])  # 5 sigma, 3" aperture
 SKY_SB       = np.array([22.4, 22.2, 22.0, 21.7, 21.5, 21.9, 21.2, 21.0, 20.9, 20.3, 19.6, 19.4])  # mag / arcsec^2
 
-def noise_sigma(depth_offset=0.) -> np.ndarray:
-    "Per-pixel sky noise (µJy) in the 12 bands, from the limiting magnitudes shifted by `depth_offset` (mag; scalar or (12,))."
+def noise_sigma(depth_offset=0. # shift of the limiting magnitudes, mag: a number or `(12,)` (positive: deeper)
+               ) -> np.ndarray: # `(12,)` sky noise σ per pixel, µJy
+    "Per-pixel sky noise in the 12 bands, from the 5σ limiting magnitudes in a 3″ aperture."
     npix = np.pi * (1.5 / PIXEL_SCALE.value) ** 2          # pixels in a 3" aperture
     return mag_to_ujy(LIMITING_MAG + depth_offset) / (5 * np.sqrt(npix))
 
-def sky_level(offset=0.) -> np.ndarray:
-    "Sky per pixel (µJy) in the 12 bands, the sky surface brightness shifted by `offset` (mag)."
+# %% ../nbs/02_mock.ipynb #2e5575d1
+def sky_level(offset=0. # shift of the sky surface brightness, mag (positive: a darker sky)
+             ) -> np.ndarray: # `(12,)` sky per pixel, µJy
+    "Sky per pixel in the 12 bands, from the sky surface brightness `SKY_SB`."
     return mag_to_ujy(SKY_SB + offset) * PIXEL_SCALE.value ** 2
 
 # %% ../nbs/02_mock.ipynb #e04065fd
-def moffat_psf(fwhm_px: float, half: int | None = None, beta: float = 3.0) -> np.ndarray:
-    "Moffat PSF of full width at half maximum `fwhm_px` (pixels) on a `(2 half + 1)` square grid (default 3 FWHM), unit sum."
+def moffat_psf(fwhm_px: float,          # full width at half maximum, px
+               half: int | None = None, # the grid is `2 half + 1` px square (None: 3 FWHM, rounded up)
+               beta: float = 3.0,       # Moffat β (3: ground-based seeing, with its wings)
+              ) -> np.ndarray:          # the PSF on the grid, summing to 1
+    "Moffat PSF of full width at half maximum `fwhm_px` on a square grid."
     half = int(np.ceil(3 * fwhm_px)) if half is None else half
     alpha = fwhm_px / (2 * np.sqrt(2 ** (1 / beta) - 1))
     y, x = np.mgrid[-half:half + 1, -half:half + 1]
     k = (1 + (x * x + y * y) / alpha ** 2) ** (-beta)
     return k / k.sum()
 
-def band_seeing(rng, seeing_r: float) -> np.ndarray:
-    "PSF FWHM (arcsec) in the 12 bands for r-band seeing `seeing_r` (arcsec): worse in the blue, jittered in the narrow bands, within 1.2-2.0."
+# %% ../nbs/02_mock.ipynb #3010e92e
+def band_seeing(rng,             # a NumPy Generator (draws the narrow bands' jitter)
+                seeing_r: float, # seeing (PSF FWHM) in r, arcsec
+               ) -> np.ndarray:  # `(12,)` PSF FWHM, arcsec
+    "PSF FWHM in the 12 bands for r-band seeing `seeing_r`."
     narrow = np.array([b.kind == 'narrow' for b in BANDS])
     f = seeing_r * (WAVE / 6258.) ** -0.2 * np.where(narrow, rng.uniform(0.97, 1.12, N_BANDS), 1.)
     return np.clip(f, 1.2, 2.0)
@@ -137,15 +158,28 @@ def _disc_coords(x, y, xc, yc, q, angle_deg):
     dx, dy = x - xc, y - yc
     return dx * c + dy * s, (-dx * s + dy * c) / q
 
-def sersic(x, y, xc, yc, re: float, n: float, q: float = 1., angle_deg: float = 0.) -> np.ndarray:
-    "Sérsic profile on pixel grids `x`, `y`: centre (`xc`, `yc`), effective radius `re` (px), index `n`, axis ratio `q`, major axis at `angle_deg`; unit sum."
+def sersic(x,                     # pixel x coordinates, e.g. from `np.mgrid`
+           y,                     # pixel y coordinates, same shape
+           xc,                    # centre, x (px)
+           yc,                    # centre, y (px)
+           re: float,             # effective (half-light) radius, px
+           n: float,              # Sérsic index (1: exponential disc, 4: de Vaucouleurs)
+           q: float = 1.,         # axis ratio
+           angle_deg: float = 0., # pixel angle of the major axis, deg counter-clockwise from +x
+          ) -> np.ndarray:        # the profile on the grid, summing to 1
+    "Sérsic profile on the pixel grids `x`, `y`, normalised to unit sum."
     u_, v_ = _disc_coords(x, y, xc, yc, q, angle_deg)
     r = np.sqrt(u_ * u_ + v_ * v_)
     img = np.exp(-gammaincinv(2 * n, 0.5) * ((r / re) ** (1 / n) - 1))
     return img / img.sum()
 
-def splat(shape, x, y, w) -> np.ndarray:
-    "Image of `shape` with point weights `w` added at sub-pixel positions (`x`, `y`), bilinearly; points off the image are dropped."
+# %% ../nbs/02_mock.ipynb #46a464a5
+def splat(shape, # `(H, W)` of the image
+          x,     # the points' sub-pixel x positions
+          y,     # the points' sub-pixel y positions
+          w,     # the points' weights: one per point, or one for all
+         ) -> np.ndarray:
+    "Image of `shape` with weights `w` added bilinearly at sub-pixel positions (`x`, `y`)."
     H, W = shape
     x, y, w = np.asarray(x, float), np.asarray(y, float), np.asarray(w, float) * np.ones(np.shape(x))
     x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
@@ -157,36 +191,58 @@ def splat(shape, x, y, w) -> np.ndarray:
         out += np.bincount(yi[ok] * W + xi[ok], weights=(w * ww)[ok], minlength=H * W)
     return out.reshape(H, W)
 
-def spiral_pattern(u_, v_, m: int, pitch_deg: float, phase: float, sharpness: float) -> np.ndarray:
-    "Logarithmic spiral with `m` arms and pitch angle `pitch_deg`, in [0, 1], on in-plane coordinates (in scale lengths)."
+# %% ../nbs/02_mock.ipynb #8e13c06d
+def spiral_pattern(u_,               # in-plane coordinate along the major axis, in disc scale lengths
+                   v_,               # in-plane coordinate along the (deprojected) minor axis, in disc scale lengths
+                   m: int,           # number of arms
+                   pitch_deg: float, # pitch angle of the arms, deg
+                   phase: float,     # phase of the pattern, rad
+                   sharpness: float, # exponent that narrows the arms
+                  ) -> np.ndarray:   # the pattern, in [0, 1]
+    "Logarithmic spiral with `m` arms on in-plane disc coordinates."
     r = np.sqrt(u_ * u_ + v_ * v_) + 1e-3
     th = np.arctan2(v_, u_)
     return (0.5 * (1 + np.cos(m * (th - np.log(r) / np.tan(np.deg2rad(pitch_deg))) + phase))) ** sharpness
 
-def sample_map(rng, img, n: int):
-    "`n` random sub-pixel positions (x, y) drawn with probability proportional to `img`."
+# %% ../nbs/02_mock.ipynb #555ab8f0
+def sample_map(rng,    # a NumPy Generator
+               img,    # `(H, W)` map of weights (negative values count as 0)
+               n: int, # number of positions
+              ):
+    "`n` random sub-pixel positions `(x, y)` drawn with probability proportional to `img`."
     p = np.clip(img, 0, None).ravel(); p = p / p.sum()
     yi, xi = np.divmod(rng.choice(p.size, size=n, p=p), img.shape[1])
     return xi + rng.uniform(-.5, .5, n), yi + rng.uniform(-.5, .5, n)
 
 # %% ../nbs/02_mock.ipynb #63a88236
-def wrap180(a):
-    "Angles (deg) wrapped to (-180, 180]."
+def wrap180(a # angle(s), deg
+           ):
+    "Angles (deg) wrapped to (-180, 180]; a float for a scalar."
     a = np.mod(np.asarray(a, float) + 180., 360.) - 180.
     a = np.where(a == -180., 180., a)
     return float(a) if a.ndim == 0 else a
 
-def pa_to_pixel_angle(pa_deg):
-    "Position angle on the sky (deg, east of north) -> pixel angle (deg, counter-clockwise from +x, in (-180, 180]) for north up, east left."
+# %% ../nbs/02_mock.ipynb #fe29e234
+def pa_to_pixel_angle(pa_deg # position angle(s) on the sky, deg east of north
+                     ):
+    "Sky position angle -> pixel angle (deg counter-clockwise from +x), north up, east left."
     return wrap180(np.asarray(pa_deg, float) + 90.)
 
-def pixel_angle_to_pa(angle_deg):
-    "Pixel angle (deg, counter-clockwise from +x) -> position angle on the sky (deg east of north, in [0, 360)) for north up, east left."
+# %% ../nbs/02_mock.ipynb #9b1f24a3
+def pixel_angle_to_pa(angle_deg # pixel angle(s), deg counter-clockwise from +x
+                     ):
+    "Pixel angle -> position angle on the sky (deg east of north), north up, east left."
     a = np.mod(np.asarray(angle_deg, float) - 90., 360.)
     return float(a) if a.ndim == 0 else a
 
-def mock_wcs(ra: float, dec: float, size: int, x_center: float | None = None, y_center: float | None = None) -> WCS:
-    "TAN WCS of a `size`-px cutout: north up, east left, S-PLUS pixel scale, (`ra`, `dec`) (deg) at 0-based pixel (`x_center`, `y_center`), default the centre."
+# %% ../nbs/02_mock.ipynb #6257d0dc
+def mock_wcs(ra: float,                     # RA at the reference pixel, deg
+             dec: float,                    # Dec at the reference pixel, deg
+             size: int,                     # cutout size, px
+             x_center: float | None = None, # 0-based x of the reference pixel (None: the cutout's centre)
+             y_center: float | None = None, # 0-based y of the reference pixel (None: the cutout's centre)
+            ) -> WCS:
+    "TAN WCS of a `size`-px cutout: north up, east left, S-PLUS pixel scale."
     c = (size - 1) / 2
     w = WCS(naxis=2)
     w.wcs.ctype = ['RA---TAN', 'DEC--TAN']; w.wcs.cunit = ['deg', 'deg']; w.wcs.radesys = 'ICRS'
@@ -199,10 +255,12 @@ def mock_wcs(ra: float, dec: float, size: int, x_center: float | None = None, y_
 # %% ../nbs/02_mock.ipynb #359defdf
 D_REF = 40.7   # Mpc: the distance at which the size-magnitude relation below holds (Antlia's)
 
-def angular_size_factor(distance_mpc: float) -> float:
-    "Angular size of a galaxy of given apparent magnitude at `distance_mpc`, relative to `D_REF`: (D / D_REF)^-0.4 (R ∝ L^0.3)."
+def angular_size_factor(distance_mpc: float # the galaxy's distance, Mpc
+                       ) -> float:          # (D / D_REF)^-0.4, from R ∝ L^0.3
+    "Angular size of a galaxy of given apparent magnitude at `distance_mpc`, vs. at `D_REF`."
     return (float(distance_mpc) / D_REF) ** -0.4
 
+# %% ../nbs/02_mock.ipynb #5b79d599
 JCLASS_SHARES = (0.35, 0.30, 0.18, 0.12, 0.05)   # JClass 1..5 among jellyfish (the paper's 20/16/9/6 of 1..4, plus a few 5)
 HARD_NEGATIVES = ('tidal_pair', 'edge_on', 'sf_ring', 'sf_arms', 'companion')
 # tail recipe by JClass (index 0 unused), see the table above
@@ -211,6 +269,7 @@ TAIL_KNOTS       = (0, 3, 6, 10, 16, 25)
 TAIL_KNOT_SNR    = (0., 1.5, 2.2, 3.5, 5.5, 8.0)
 TAIL_LENGTH_R    = (0., .6, 1.0, 1.6, 2.3, 3.0)
 
+# %% ../nbs/02_mock.ipynb #c614a5b0
 class _Scene:
     "Noiseless components of one cutout: each a map (µJy/px in its SED's normalising band) times a 12-band SED, with a tag."
     def __init__(self, size):
@@ -418,14 +477,14 @@ def _dust(sc, rng, xc, yc, h, q, angle, cosi):
     return np.exp(-tau[:, None, None] * lane[None]).astype(np.float32)
 
 # %% ../nbs/02_mock.ipynb #97a09fa9
-def render_galaxy(rng, jclass: int = 0, kind: str = '', size: int = 200, tail_angle_deg: float | None = None,
-                  distance_mpc: float | None = None):
-    """One mock cutout. `rng`: a NumPy Generator or an int seed; `jclass` 0-5; `kind` a hard-negative kind
-    (JClass 0 only) or ''; `tail_angle_deg`: the tail's pixel angle (counter-clockwise from +x), random if None;
-    `distance_mpc`: the galaxy's distance (default `D_REF`), which sets its angular size and how many tail knots are resolved.
-    Returns `(image, mask, info)`: image `(12, size, size)` float32 in µJy/pixel with the sky included,
-    the tail mask (uint8, jellyfish only, else None), and a dict of the truth and observing conditions
-    (`halpha_line`: the noiseless H-alpha+[NII] part of the J0660 image, µJy/pixel, with J0660's PSF)."""
+def render_galaxy(rng,                                 # a NumPy Generator or an int seed
+                  jclass: int = 0,                     # the truth: 0 (no tail) to 5
+                  kind: str = '',                      # a hard-negative kind of `HARD_NEGATIVES` (JClass 0 only), or ''
+                  size: int = 200,                     # cutout size, px (at least 32)
+                  tail_angle_deg: float | None = None, # pixel angle of the tail, deg counter-clockwise from +x (None: random)
+                  distance_mpc: float | None = None,   # distance, 1-500 Mpc (None: `D_REF`): sets the angular size and the knots resolved
+                 ):
+    "One mock cutout: 12 band images with sky and noise, the tail mask and the truth."
     if not 0 <= jclass <= 5: raise ValueError(f"JClass must be 0..5, got {jclass}")
     if kind and kind not in HARD_NEGATIVES: raise ValueError(f"unknown hard-negative kind {kind!r}; expected one of {HARD_NEGATIVES}")
     if jclass and kind: raise ValueError(f"a jellyfish (JClass {jclass}) cannot also be hard negative {kind!r}")
@@ -505,6 +564,7 @@ MOCK_CLUSTERS = pd.DataFrame({   # the three clusters as in the paper's sample (
     'jelly_real':   [25, 13, 13],                  # of which jellyfish (JClass > 0)
 })
 
+# %% ../nbs/02_mock.ipynb #71ac19b1
 def _quota(n, shares, rng, one_each=True):
     "Counts summing to `n` in proportion to `shares` (largest remainder, random tie-break); one of each first if `n` allows."
     shares = np.asarray(shares, float) / np.sum(shares); k = len(shares)
@@ -515,10 +575,11 @@ def _quota(n, shares, rng, one_each=True):
     cnt[np.argsort(-rem)[:n - cnt.sum()]] += 1
     return cnt
 
-def survey_plan(n: int, seed: int = 0, hard_fraction: float = 0.30) -> pd.DataFrame:
-    """Names, clusters, JClass and hard-negative kind of the `n` galaxies of a mock survey: per cluster, the share of
-    galaxies and of jellyfish of the paper's sample (`MOCK_CLUSTERS`), JClass 1-5 as `JCLASS_SHARES`, hard negatives
-    a `hard_fraction` of the survey spread over the non-jellyfish; fixed quotas, not random draws."""
+def survey_plan(n: int,                      # number of galaxies (at least 1)
+                seed: int = 0,               # random seed (tie-breaks and the order of the galaxies)
+                hard_fraction: float = 0.30, # share of the survey made of hard negatives
+               ) -> pd.DataFrame:            # one row per galaxy: `galaxy`, `cluster`, `jclass`, `hard_negative`
+    "Who is who in a mock survey of `n` galaxies: fixed quotas, not random draws."
     if n < 1: raise ValueError(f"a mock survey needs at least one galaxy, got n={n}")
     rng = np.random.default_rng([seed, 1])
     cl = MOCK_CLUSTERS
@@ -539,18 +600,26 @@ def survey_plan(n: int, seed: int = 0, hard_fraction: float = 0.30) -> pd.DataFr
                          'jclass': [rows[o][1] for o in order],
                          'hard_negative': [rows[o][2] for o in order]})
 
-def sky_positions(rng, clusters) -> tuple[np.ndarray, np.ndarray]:
-    "RA, Dec (deg) of galaxies in `clusters` (names): random position angle, projected distance up to 1.3 R200, uniform in area."
+# %% ../nbs/02_mock.ipynb #ae259a14
+def sky_positions(rng,      # a NumPy Generator
+                  clusters, # the galaxies' mock clusters, by name (`MOCK_CLUSTERS.cluster`)
+                 ) -> tuple[np.ndarray, np.ndarray]: # RA and Dec, deg
+    "Random positions of galaxies in `clusters`, uniform in area within 1.3 R200 of the centre."
     cl = MOCK_CLUSTERS.set_index('cluster').loc[list(clusters)]
     centre = SkyCoord(cl.ra.values * u.deg, cl.dec.values * u.deg)
     sep = cl.r200_deg.values * 1.3 * np.sqrt(rng.uniform(0.01, 1, len(cl)))
     pos = centre.directional_offset_by(rng.uniform(0, 360, len(cl)) * u.deg, sep * u.deg)
     return pos.ra.deg, pos.dec.deg
 
-def tail_sky_angles(rng, ra, dec, clusters, scatter_deg: float = 30., random_fraction: float = 0.3):
-    """Tail position angles (deg east of north, [0, 360)) for galaxies at `ra`, `dec` in `clusters`: away from the
-    cluster centre with Gaussian scatter `scatter_deg`, except a `random_fraction` pointing anywhere.
-    Returns `(tail_pa, centre_pa)`, the second being the position angle of the cluster centre seen from the galaxy."""
+# %% ../nbs/02_mock.ipynb #bd4c28e7
+def tail_sky_angles(rng,                          # a NumPy Generator
+                    ra,                           # the galaxies' RA, deg
+                    dec,                          # the galaxies' Dec, deg
+                    clusters,                     # their mock clusters, by name
+                    scatter_deg: float = 30.,     # Gaussian scatter about the direction away from the centre, deg
+                    random_fraction: float = 0.3, # share of the tails that point anywhere
+                   ):
+    "Position angles of the tails: away from the cluster centre with a scatter, a few anywhere."
     cl = MOCK_CLUSTERS.set_index('cluster').loc[list(clusters)]
     gal = SkyCoord(np.asarray(ra) * u.deg, np.asarray(dec) * u.deg)
     centre_pa = gal.position_angle(SkyCoord(cl.ra.values * u.deg, cl.dec.values * u.deg)).deg
@@ -559,10 +628,13 @@ def tail_sky_angles(rng, ra, dec, clusters, scatter_deg: float = 30., random_fra
     return np.mod(pa, 360.), centre_pa
 
 # %% ../nbs/02_mock.ipynb #e1bfa37d
-def tail_visibility(stack, bands=('G', 'R', 'F660'), n_sectors: int = 12, body_snr: float = 3.0, clip: float = 2.0) -> float:
-    """How plainly light sticks out on one side of the galaxy at the centre of a `(12, H, W)` stack (raw or sky-subtracted),
-    in σ: the largest excess of a 60° sector over the opposite one, outside the galaxy's symmetric body (> `body_snr` σ per pixel on both sides),
-    each pixel counting at most ±`clip` σ (a star on the galaxy counts for its area, not its brightness)."""
+def tail_visibility(stack,                    # a `(12, H, W)` stack (raw or sky-subtracted)
+                    bands=('G', 'R', 'F660'), # the bands summed, each in units of its noise, into the image looked at
+                    n_sectors: int = 12,      # angular sectors; adjacent pairs (60° for 12) are compared with the opposite pair
+                    body_snr: float = 3.0,    # S/N per pixel, on both sides, above which light is the symmetric body (left out)
+                    clip: float = 2.0,        # each pixel counts at most ±`clip` σ (a star counts for its area, not its brightness)
+                   ) -> float:                # the largest excess of a sector over the opposite one, σ
+    "How plainly light sticks out on one side of the galaxy at the centre of a stack, in σ."
     img = detection_image(stack, bands, 0.)                        # unit noise per pixel
     H, W = img.shape
     yy, xx = np.mgrid[:H, :W]
@@ -590,6 +662,7 @@ def tail_visibility(stack, bands=('G', 'R', 'F660'), n_sectors: int = 12, body_s
     z = (f2 - np.roll(f2, -half)) / np.sqrt(np.maximum(n2 + np.roll(n2, -half), 1))
     return float(z.max())
 
+# %% ../nbs/02_mock.ipynb #8b655a04
 CLASSIFIERS = pd.DataFrame({      # the three simulated visual classifiers
     'name':      ['strict', 'neutral', 'generous'],
     'threshold': [5.0, 4.0, 3.0],     # tail_visibility (σ) at which a tail is seen half the time
@@ -597,8 +670,10 @@ CLASSIFIERS = pd.DataFrame({      # the three simulated visual classifiers
 })
 PERCEPTION_SCATTER, LAPSE_RATE = 0.25, 0.03
 
-def visual_votes(rng, visibility: float) -> list[int]:
-    "JClass votes of the three simulated visual classifiers for a galaxy whose cutout has `tail_visibility` `visibility`."
+def visual_votes(rng,               # a NumPy Generator
+                 visibility: float, # the cutout's `tail_visibility`, σ
+                ) -> list[int]:     # one JClass vote (0-5) per classifier of `CLASSIFIERS`
+    "JClass votes of the three simulated visual classifiers for a cutout's tail visibility."
     votes = []
     for t, b in zip(CLASSIFIERS.threshold, CLASSIFIERS.bias):
         seen = max(visibility, 1e-3) * np.exp(rng.normal(0, PERCEPTION_SCATTER))
@@ -606,7 +681,6 @@ def visual_votes(rng, visibility: float) -> list[int]:
         if rng.random() < LAPSE_RATE: vote = 0 if vote else 1       # a lapse flips the call
         votes.append(vote)
     return votes
-
 
 # %% ../nbs/02_mock.ipynb #86867e3a
 CATALOG_COLUMNS = ['galaxy', 'ra', 'dec', 'cluster', 'jclass', 'visual_votes', 'visual_jclass', 'tail_angle_deg',
@@ -647,9 +721,13 @@ def _halpha_header(wcs_header, galaxy, info):
 
 def _write_bytes(path, data: bytes): atomic_write(path, lambda f: f.write(data))   # no partial file is ever seen
 
-def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress: bool = False) -> pd.DataFrame:
-    """Write a mock S-PLUS survey of `n` galaxies in `size`-px cutouts to folder `out` (see above for the layout);
-    return its catalogue. The same `seed` gives the same bytes."""
+def make_mock_survey(out,                    # folder to write the survey to (created if needed)
+                     n: int = 300,           # number of galaxies
+                     seed: int = 0,          # random seed: the same seed gives the same bytes
+                     size: int = 200,        # cutout size, px (at least 32)
+                     progress: bool = False, # show a progress bar
+                    ) -> pd.DataFrame:       # the catalogue, as written to `catalog.csv`
+    "Write a mock S-PLUS survey of `n` galaxies in `size`-px cutouts to folder `out`."
     if size < 32: raise ValueError(f"cutouts of {size} px are too small for a mock galaxy; use size >= 32")
     out = Path(out)
     if out.exists() and not out.is_dir(): raise NotADirectoryError(f"{out} exists and is not a folder")
@@ -698,36 +776,48 @@ def make_mock_survey(out, n: int = 300, seed: int = 0, size: int = 200, progress
     _write_bytes(out / 'catalog.csv', cat.to_csv(index=False).encode())
     return cat
 
-def read_mock_catalog(out) -> pd.DataFrame:
-    "The catalogue of the mock survey in folder `out`, with `hard_negative` '' (not NaN) and `visual_votes` as text."
+# %% ../nbs/02_mock.ipynb #f8a8540c
+def read_mock_catalog(out # folder of a mock survey
+                     ) -> pd.DataFrame:
+    "Catalogue of the mock survey in `out`, text columns as text (`hard_negative` '', not NaN)."
     path = Path(out) / 'catalog.csv'
     if not path.exists(): raise FileNotFoundError(f"{path} not found: make the survey with make_mock_survey first")
     cat = pd.read_csv(path, dtype={'galaxy': str, 'cluster': str, 'visual_votes': str, 'hard_negative': str})
     cat['hard_negative'] = cat['hard_negative'].fillna('')
     return cat
 
-def load_mock_galaxy(out, galaxy: str) -> np.ndarray:
-    "`(12, H, W)` float32 raw images (µJy/pixel, sky included) of `galaxy` from the mock survey in folder `out`."
+# %% ../nbs/02_mock.ipynb #7b812a41
+def load_mock_galaxy(out,         # folder of a mock survey
+                     galaxy: str, # its name, e.g. 'MOCK-0001'
+                    ) -> np.ndarray: # `(12, H, W)` float32, µJy/pixel, sky included
+    "The raw 12-band images of `galaxy` from the mock survey in folder `out`."
     d = Path(out) / 'fits'
     files = {m_.group('band'): f for f in d.glob(f'{galaxy}_*px.fits') if (m_ := _MOCK_FILE.match(f.name))}
     missing = [b for b in BAND_SUFFIXES if b not in files]
     if missing: raise FileNotFoundError(f"{galaxy}: no {', '.join(missing)} image in {d}")
     return np.stack([fits.getdata(files[b]).astype(np.float32) for b in BAND_SUFFIXES])
 
-def load_halpha_truth(out, galaxy: str) -> np.ndarray:
-    "The noiseless H-alpha+[NII] map (float32, erg s⁻¹ cm⁻² per pixel, J0660's PSF) of `galaxy` in the mock survey in folder `out`."
+# %% ../nbs/02_mock.ipynb #f5b54abb
+def load_halpha_truth(out,         # folder of a mock survey
+                      galaxy: str, # its name, e.g. 'MOCK-0001'
+                     ) -> np.ndarray: # float32 line flux, erg s⁻¹ cm⁻² per pixel, with J0660's PSF
+    "The noiseless H-alpha+[NII] map of `galaxy` in the mock survey in folder `out`."
     f = Path(out) / 'halpha' / f'{galaxy}_halpha.fits'
     if not f.exists(): raise FileNotFoundError(f"{f} not found: a mock survey made before the H-alpha truth was recorded? Make it again")
     return fits.getdata(f).astype(np.float32)
 
-def load_tail_mask(out, galaxy: str) -> np.ndarray | None:
-    "The tail mask (uint8) of `galaxy` in the mock survey in folder `out`, or None if it has no tail."
+# %% ../nbs/02_mock.ipynb #760f80b6
+def load_tail_mask(out,         # folder of a mock survey
+                   galaxy: str, # its name, e.g. 'MOCK-0001'
+                  ) -> np.ndarray | None: # uint8, 1 on the tail; None if the galaxy has no tail
+    "The tail mask of `galaxy` in the mock survey in folder `out`."
     f = Path(out) / 'masks' / f'{galaxy}_tail.fits'
     return fits.getdata(f).astype(np.uint8) if f.exists() else None
 
-def survey_summary(cat: pd.DataFrame) -> pd.DataFrame:
-    """Per cluster (and in all): distance, galaxies, jellyfish, their share, the detectable ones, and the fraction of each true
-    JClass that the simulated classifiers' consensus calls a jellyfish (`seen_J1` ... `seen_J5`), with the false-alarm rate on JClass 0 (`seen_J0`) and on its ordinary galaxies (`seen_ordinary`)."""
+# %% ../nbs/02_mock.ipynb #1130f1ba
+def survey_summary(cat: pd.DataFrame # a mock survey's catalogue (`make_mock_survey`, `read_mock_catalog`)
+                  ) -> pd.DataFrame: # one row per cluster, and 'all'
+    "Per cluster: the make-up, and how often the simulated classifiers see each true JClass."
     def one(d):
         jel, seen = d.jclass > 0, d.visual_jclass > 0
         row = dict(distance_mpc=d.distance_mpc.iloc[0] if d.distance_mpc.nunique() == 1 else np.nan, n=len(d),
@@ -742,13 +832,15 @@ def survey_summary(cat: pd.DataFrame) -> pd.DataFrame:
     t.loc['all'] = one(cat)
     return t.astype({'n': int, 'jellyfish': int, 'detectable_jellyfish': int})
 
-
 # %% ../nbs/02_mock.ipynb #48ca92a9
-def rotational_asymmetry(stack, bands=('G', 'R', 'F660'), nsigma: float = 1.0, smooth: float = 1.0,
-                         radius: float | None = None, search: float = 2.0) -> float:
-    """Rotational asymmetry A = (Σ|I - I_180| - noise term) / Σ|I| of the galaxy at the centre of a `(12, H, W)` stack,
-    inside a circle of `radius` px (default 0.45 H), other sources masked; the rotation centre is searched within
-    `search` px of the image centre in half-pixel steps. Raw or background-subtracted / arcsinh stacks both work."""
+def rotational_asymmetry(stack,                       # a `(12, H, W)` stack: raw, or background-subtracted / arcsinh
+                         bands=('G', 'R', 'F660'),    # the bands of the detection image
+                         nsigma: float = 1.0,         # segmentation threshold, σ (segments off the centre are masked)
+                         smooth: float = 1.0,         # σ of the detection image's Gaussian smoothing, px
+                         radius: float | None = None, # aperture radius, px (None: 0.45 H, less if the search needs room)
+                         search: float = 2.0,         # the rotation centre is searched within this many px of the image centre
+                        ) -> float:                   # A: about 0 for a symmetric galaxy in noise
+    "Rotational asymmetry A of the galaxy at the centre of a stack, other sources masked."
     img = detection_image(stack, bands, smooth)
     H, W = img.shape
     noise = robust_sigma(img)
@@ -767,8 +859,13 @@ def rotational_asymmetry(stack, bands=('G', 'R', 'F660'), nsigma: float = 1.0, s
     fine = [(asym(best[1] + ex, best[2] + ey), best[1] + ex, best[2] + ey) for ey in (-.5, 0, .5) for ex in (-.5, 0, .5)]
     return float(min(fine + [best])[0])                             # ... then half pixels around the best
 
-def gini(stack, bands=('G', 'R', 'F660'), nsigma: float = 1.0, smooth: float = 1.0) -> float:
-    "Gini coefficient of the pixel values of the galaxy's segment (1σ, connected to the centre) in the detection image."
+# %% ../nbs/02_mock.ipynb #6dbd5088
+def gini(stack,                    # a `(12, H, W)` stack
+         bands=('G', 'R', 'F660'), # the bands of the detection image
+         nsigma: float = 1.0,      # threshold of the galaxy's segment, σ
+         smooth: float = 1.0,      # σ of the detection image's Gaussian smoothing, px
+        ) -> float:                # in [0, 1]; NaN for a segment of fewer than 2 pixels
+    "Gini coefficient of the pixel values of the galaxy's segment in the detection image."
     img = detection_image(stack, bands, smooth)
     galaxy, _ = central_segment(img, robust_sigma(img), nsigma)
     v = np.sort(np.abs(img[galaxy])); n = v.size
@@ -776,10 +873,11 @@ def gini(stack, bands=('G', 'R', 'F660'), nsigma: float = 1.0, smooth: float = 1
     return float(((2 * np.arange(1, n + 1) - n - 1) * v).sum() / (v.mean() * n * (n - 1)))
 
 # %% ../nbs/02_mock.ipynb #eef1d1c6
-def threshold_baseline(scores, is_jelly, groups) -> pd.DataFrame:
-    """The one-number classifier: for each group (cluster) in turn, the threshold and direction on `scores` that
-    maximise balanced accuracy on that group, applied unchanged to all the other groups. One row per training group,
-    with the test accuracy, balanced accuracy, precision, recall and ROC AUC (of the score, in the chosen direction)."""
+def threshold_baseline(scores,   # one score per galaxy (NaN: left out)
+                       is_jelly, # the labels: True for a jellyfish
+                       groups,   # the group (cluster) of each galaxy
+                      ) -> pd.DataFrame: # one row per training group: threshold, direction and test metrics
+    "The one-number classifier: a threshold tuned on each group in turn, tested on the others."
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, precision_score, recall_score, roc_auc_score
     s, y, g = np.asarray(scores, float), np.asarray(is_jelly, bool), np.asarray(groups)
     if not len(s) == len(y) == len(g): raise ValueError(f"scores, labels and groups differ in length: {len(s)}, {len(y)}, {len(g)}")
@@ -797,12 +895,20 @@ def threshold_baseline(scores, is_jelly, groups) -> pd.DataFrame:
                          test_auc=roc_auc_score(y[te], sign * s[te]) if 0 < y[te].sum() < te.sum() else np.nan))
     return pd.DataFrame(rows)
 
-def asymmetry_scores(stacks, **kwargs) -> np.ndarray:
-    "`rotational_asymmetry` of each `(12, H, W)` stack in `stacks` (a sequence, an `(N, 12, H, W)` array or tensor)."
+# %% ../nbs/02_mock.ipynb #288d89e6
+def asymmetry_scores(stacks,   # `(12, H, W)` stacks: a sequence, an `(N, 12, H, W)` array or tensor
+                     **kwargs, # passed to `rotational_asymmetry`
+                    ) -> np.ndarray:
+    "`rotational_asymmetry` of each stack in `stacks`."
     return np.array([rotational_asymmetry(np.asarray(s), **kwargs) for s in stacks])
 
-def asymmetry_baseline(stacks, is_jelly, clusters, **kwargs) -> pd.DataFrame:
-    "The asymmetry-threshold baseline on `stacks` with labels `is_jelly`, trained on each cluster in turn (see `threshold_baseline`)."
+# %% ../nbs/02_mock.ipynb #83e28af9
+def asymmetry_baseline(stacks,   # `(12, H, W)` stacks, as for `asymmetry_scores`
+                       is_jelly, # the labels: True for a jellyfish
+                       clusters, # the cluster of each galaxy
+                       **kwargs, # passed to `rotational_asymmetry`
+                      ) -> pd.DataFrame:
+    "Asymmetry-threshold baseline, trained on each cluster in turn (see `threshold_baseline`)."
     return threshold_baseline(asymmetry_scores(stacks, **kwargs), is_jelly, clusters)
 
 # %% ../nbs/02_mock.ipynb #aeb9368c
@@ -811,7 +917,7 @@ def mock(out: str,  # folder to write the survey to (created if needed)
          seed: int = 0,  # random seed: the same seed gives the same files
          size: int = 200,  # cutout size in pixels (0.55"/px)
         ):
-    "Write a mock S-PLUS survey (12 FITS cutouts per galaxy, tail masks, catalog.csv) and print a summary."
+    "Write a mock S-PLUS survey (FITS cutouts, tail masks, catalogue) and print a summary."
     t0 = time.time()
     cat = make_mock_survey(out, n=n, seed=seed, size=size, progress=True)
     jel = cat.jclass > 0
