@@ -19,14 +19,19 @@ __all__ = ['FWHM_TO_SIGMA', 'center_crop', 'bin_pixels', 'random_crop_boxes', 'a
            'augment_views']
 
 # %% ../nbs/04_augment.ipynb #66e35e37
-def center_crop(x: torch.Tensor, size: int | None) -> torch.Tensor:
-    "The central `size`×`size` pixels of `x` `(..., H, W)`; an axis shorter than `size` is kept whole (no padding)."
+def center_crop(x: torch.Tensor,  # images `(..., H, W)`
+                size: int | None, # side of the central square, px (None: `x` unchanged)
+               ) -> torch.Tensor:
+    "The central `size`×`size` pixels of `x`; a shorter axis is kept whole, without padding."
     if size is None: return x
     rows, cols = center_slices(x.shape, size)
     return x[..., rows, cols]
 
-def bin_pixels(x: torch.Tensor, factor: int = 1) -> torch.Tensor:
-    "Average `factor`×`factor` blocks of pixels of `x` `(B, C, H, W)`: pixels `factor`× coarser (0.55″·factor), same units per pixel."
+# %% ../nbs/04_augment.ipynb #942ed65d
+def bin_pixels(x: torch.Tensor, # images `(B, C, H, W)`
+               factor: int = 1, # side of the blocks averaged, px (1: `x` unchanged; < 1: ValueError)
+              ) -> torch.Tensor: # `(B, C, H // factor, W // factor)`: pixels of 0.55″·`factor`, same units per pixel
+    "Average `factor`×`factor` blocks of pixels: pixels `factor`× coarser."
     if factor == 1: return x
     if factor < 1: raise ValueError(f"bin factor must be a positive integer, got {factor}")
     return F.avg_pool2d(x, factor)
@@ -40,8 +45,14 @@ def _coin(n: int, p: float, generator=None) -> torch.Tensor:
     "`n` Bernoulli(p) booleans (CPU); one uniform is always drawn per image, so the stream does not depend on `p`."
     return torch.rand(n, generator=generator, dtype=torch.float64) < p
 
-def random_crop_boxes(n: int, H: int, W: int, scale=(0.08, 1.0), ratio=(3/4, 4/3), generator=None) -> torch.Tensor:
-    "`(n, 4)` crop boxes `x0, y0, w, h` in pixels of an `H`×`W` image, drawn as torchvision's `RandomResizedCrop` (area fraction `scale`, aspect `ratio`)."
+def random_crop_boxes(n: int,            # number of boxes, one per image
+                      H: int,            # image height, px
+                      W: int,            # image width, px
+                      scale=(0.08, 1.0), # range of the box's area as a fraction of the image's (0 < lo ≤ hi ≤ 1)
+                      ratio=(3/4, 4/3),  # range of the box's aspect ratio w/h, drawn log-uniformly
+                      generator=None,    # CPU `torch.Generator` for the draws (None: the global one)
+                     ) -> torch.Tensor:  # `(n, 4)` boxes `x0, y0, w, h` in pixels, float64
+    "Crop boxes of an `H`×`W` image, drawn as torchvision's `RandomResizedCrop` draws them."
     if not 0 < scale[0] <= scale[1] <= 1: raise ValueError(f"crop scale must satisfy 0 < lo <= hi <= 1, got {scale}")
     area = H * W * _uniform(n, *scale, generator)
     r = torch.exp(_uniform(n, math.log(ratio[0]), math.log(ratio[1]), generator))
@@ -49,8 +60,15 @@ def random_crop_boxes(n: int, H: int, W: int, scale=(0.08, 1.0), ratio=(3/4, 4/3
     x0, y0 = _uniform(n, 0, 1, generator) * (W - w), _uniform(n, 0, 1, generator) * (H - h)
     return torch.stack([x0, y0, w, h], 1)
 
-def affine_matrices(boxes: torch.Tensor, H: int, W: int, angle=None, hflip=None, vflip=None) -> torch.Tensor:
-    "`(n, 2, 3)` matrices for `F.affine_grid`: resize the `boxes` (x0, y0, w, h px), flip, then rotate by `angle` (degrees, counter-clockwise as shown with `origin='lower'`)."
+# %% ../nbs/04_augment.ipynb #132018e4
+def affine_matrices(boxes: torch.Tensor, # `(n, 4)` crop boxes `x0, y0, w, h`, px
+                    H: int,              # image height, px
+                    W: int,              # image width, px
+                    angle=None,          # `(n,)` rotations, degrees, counter-clockwise as shown with `origin='lower'` (None: none)
+                    hflip=None,          # `(n,)` 0/1 or booleans: flip left-right (None: no flips)
+                    vflip=None,          # `(n,)` 0/1 or booleans: flip up-down (None: no flips)
+                   ) -> torch.Tensor:    # `(n, 2, 3)` matrices for `F.affine_grid`, float64
+    "Affine maps that resize each box to the output, flip it, then rotate it."
     b = boxes.double()
     n = len(b)
     cx, cy = (b[:, 0] + b[:, 2] / 2) / W * 2 - 1, (b[:, 1] + b[:, 3] / 2) / H * 2 - 1
@@ -66,19 +84,28 @@ def affine_matrices(boxes: torch.Tensor, H: int, W: int, angle=None, hflip=None,
     theta[:, 0, 2], theta[:, 1, 2] = cx, cy
     return theta
 
-def warp(x: torch.Tensor, theta: torch.Tensor, size: int) -> torch.Tensor:
-    "Resample every image of `x` `(B, C, H, W)` with its own affine `theta` `(B, 2, 3)` to `size`×`size` (bilinear, 0 outside)."
+# %% ../nbs/04_augment.ipynb #1c39911b
+def warp(x: torch.Tensor,     # images `(B, C, H, W)`
+         theta: torch.Tensor, # `(B, 2, 3)` affine maps, one per image (from `affine_matrices`)
+         size: int,           # side of the output views, px
+        ) -> torch.Tensor:    # `(B, C, size, size)`, in `x`'s dtype
+    "Resample every image of `x` with its own affine map: bilinear, 0 outside."
     dt = x.dtype if x.dtype in (torch.float32, torch.float64) else torch.float32
     grid = F.affine_grid(theta.to(dt).to(x.device), (x.shape[0], x.shape[1], size, size), align_corners=False)
     return F.grid_sample(x.to(dt), grid, mode='bilinear', padding_mode='zeros', align_corners=False).to(x.dtype)
 
 # %% ../nbs/04_augment.ipynb #7190f5cd
-def band_jitter(x: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
-    "Multiply band `c` of image `b` by `factors[b, c]` (`(B, C)`); the paper draws them from U(0.8, 1.2)."
+def band_jitter(x: torch.Tensor,       # images `(B, C, H, W)`
+                factors: torch.Tensor, # `(B, C)` factors, one per image and band (the paper draws them from U(0.8, 1.2))
+               ) -> torch.Tensor:
+    "Multiply band `c` of image `b` by `factors[b, c]`."
     return x * factors.to(x.dtype).to(x.device)[:, :, None, None]
 
-def gaussian_kernels(sigma: torch.Tensor, kernel_size: int = 9) -> torch.Tensor:
-    "`(n, kernel_size)` normalised 1-D Gaussian kernels of width `sigma` (pixels); σ ≤ 0 gives the identity kernel."
+# %% ../nbs/04_augment.ipynb #62179259
+def gaussian_kernels(sigma: torch.Tensor,  # `(n,)` widths σ, px (σ ≤ 0: the identity kernel)
+                     kernel_size: int = 9, # kernel length, px; odd (else a ValueError)
+                    ) -> torch.Tensor:     # `(n, kernel_size)`, float64, each summing to 1
+    "Normalised 1-D Gaussian kernels, one per σ."
     if kernel_size % 2 == 0: raise ValueError(f"kernel_size must be odd, got {kernel_size}")
     r = torch.arange(kernel_size, dtype=torch.float64) - kernel_size // 2
     s = sigma.double().clamp(min=1e-6)[:, None]
@@ -87,8 +114,12 @@ def gaussian_kernels(sigma: torch.Tensor, kernel_size: int = 9) -> torch.Tensor:
     delta = (r == 0).double().expand_as(k)
     return torch.where(sigma.double()[:, None] > 0, k, delta)
 
-def gaussian_blur(x: torch.Tensor, sigma: torch.Tensor, kernel_size: int = 9) -> torch.Tensor:
-    "Blur image `b` of `x` `(B, C, H, W)` with a Gaussian of σ = `sigma[b]` pixels (all bands alike), reflecting at the borders."
+# %% ../nbs/04_augment.ipynb #b7a4e478
+def gaussian_blur(x: torch.Tensor,      # images `(B, C, H, W)`
+                  sigma: torch.Tensor,  # `(B,)` σ of each image's Gaussian, px (0: unchanged)
+                  kernel_size: int = 9, # kernel size, px (odd)
+                 ) -> torch.Tensor:
+    "Blur each image with its own Gaussian, all bands alike, reflecting at the borders."
     B, C, H, W = x.shape
     k = gaussian_kernels(sigma, kernel_size).to(x.dtype).to(x.device).repeat_interleave(C, 0)   # (B*C, K)
     p = kernel_size // 2
@@ -100,22 +131,33 @@ def gaussian_blur(x: torch.Tensor, sigma: torch.Tensor, kernel_size: int = 9) ->
 # %% ../nbs/04_augment.ipynb #663189f7
 FWHM_TO_SIGMA = 1 / (2 * math.sqrt(2 * math.log(2)))   # σ = FWHM / 2.3548 for a Gaussian
 
-def psf_blur(x: torch.Tensor, fwhm: torch.Tensor, fwhm0: float = 1.4, pixel_scale: float = PIXEL_SCALE.value) -> torch.Tensor:
-    "Degrade the seeing of image `b` from a Gaussian PSF of FWHM `fwhm0` to `fwhm[b]` (both arcsec), on pixels of `pixel_scale` ″/px."
+def psf_blur(x: torch.Tensor,                        # images `(B, C, H, W)` on their native pixels (after any binning)
+             fwhm: torch.Tensor,                     # `(B,)` target seeing FWHM, arcsec (≤ `fwhm0`: unchanged)
+             fwhm0: float = 1.4,                     # seeing FWHM of the input images, arcsec
+             pixel_scale: float = PIXEL_SCALE.value, # arcsec per pixel of `x`
+            ) -> torch.Tensor:
+    "Degrade the seeing of image `b` from a Gaussian PSF of FWHM `fwhm0` to `fwhm[b]`."
     extra = torch.sqrt((fwhm.double()**2 - fwhm0**2).clamp(min=0))       # arcsec, Gaussians add in quadrature
     sigma = extra * FWHM_TO_SIGMA / pixel_scale                           # pixels
     k = 2 * math.ceil(3 * float(sigma.max())) + 1 if len(sigma) else 1
     return gaussian_blur(x, sigma, kernel_size=max(k, 3))
 
-def sky_sigma(x: torch.Tensor, step: int | None = None) -> torch.Tensor:
-    "Robust sky noise `(B, C)` of each band of `x` `(B, C, H, W)`: 1.4826 × median absolute deviation, on every `step`-th pixel (default: about 50×50 of them)."
+# %% ../nbs/04_augment.ipynb #561c8065
+def sky_sigma(x: torch.Tensor,         # images `(B, C, H, W)`
+              step: int | None = None, # use every `step`-th pixel along each axis (None: about 50×50 of them)
+             ) -> torch.Tensor:        # `(B, C)` sky noise σ, float32
+    "Robust sky noise of each band: 1.4826 × the median absolute deviation."
     step = step or max(1, min(x.shape[-2:]) // 50)
     v = x[..., ::step, ::step].flatten(2).float()
     med = v.median(-1, keepdim=True).values
     return 1.4826 * (v - med).abs().median(-1).values
 
-def add_sky_noise(x: torch.Tensor, factor: torch.Tensor, generator=None) -> torch.Tensor:
-    "Add Gaussian noise so the sky noise of image `b` grows `factor[b]`-fold (a shallower image); `factor` ≤ 1 adds nothing."
+# %% ../nbs/04_augment.ipynb #6e73fbd8
+def add_sky_noise(x: torch.Tensor,      # images `(B, C, H, W)`
+                  factor: torch.Tensor, # `(B,)` factor by which each image's sky noise grows (≤ 1: nothing added)
+                  generator=None,       # `torch.Generator` on `x`'s device for the noise (None: the global one)
+                 ) -> torch.Tensor:
+    "Add noise so the sky noise of image `b` grows `factor[b]`-fold: a shallower image."
     add = sky_sigma(x) * torch.sqrt((factor.float().to(x.device)**2 - 1).clamp(min=0))[:, None]   # (B, C)
     noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
     return x + noise * add.to(x.dtype)[:, :, None, None]
@@ -123,7 +165,7 @@ def add_sky_noise(x: torch.Tensor, factor: torch.Tensor, generator=None) -> torc
 # %% ../nbs/04_augment.ipynb #2bb2ab0d
 @dataclass
 class AugmentConfig:
-    "Settings of `augment_batch`, defaults = the paper; `None`, probability 0 or angle 0 switch a step off."
+    "Settings of `augment_batch`; the defaults are the paper's pipeline."
     center_crop: int | None = 200           # px kept around the centre first (paper: 200 of 450); None = whole image
     bin: int = 1                            # average bin×bin pixels after the centre crop (pixels of 0.55″·bin)
     size: int = 72                          # px, side of the output views (paper: 72)
@@ -158,8 +200,9 @@ class AugmentConfig:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, d: dict) -> AugmentConfig:
-        "Inverse of `to_dict`; unknown keys are an error."
+    def from_dict(cls, d: dict # settings as `to_dict` writes them (lists for tuples)
+                 ) -> AugmentConfig:
+        "Inverse of `to_dict`; unknown keys are an error (a `KeyError`)."
         names = {f.name for f in fields(cls)}
         bad = set(d) - names
         if bad: raise KeyError(f"unknown AugmentConfig fields: {sorted(bad)}")
@@ -206,8 +249,11 @@ def _view_params(B: int, C: int, H: int, W: int, cfg: AugmentConfig, g=None) -> 
         p['blur'] = _coin(B, cfg.blur_p, g), _uniform(B, *cfg.blur_sigma, g)
     return p
 
-def augment_batch(x: torch.Tensor, cfg: AugmentConfig | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
-    "Augmented views `(B, C, cfg.size, cfg.size)` of the stacks `x` `(B, C, H, W)`, each image with its own random parameters, on `x`'s device."
+def augment_batch(x: torch.Tensor,                          # stacks `(B, C, H, W)`, floating point, on any device
+                  cfg: AugmentConfig | None = None,         # the settings (None: the paper's, `AugmentConfig()`)
+                  generator: torch.Generator | None = None, # CPU generator for all random draws (None: the global one)
+                 ) -> torch.Tensor:                         # views `(B, C, cfg.size, cfg.size)` on `x`'s device, in `x`'s dtype
+    "Augmented views of the stacks `x`, each image with its own random parameters."
     if x.ndim != 4: raise ValueError(f"expected a batch (B, C, H, W), got shape {tuple(x.shape)}")
     if not x.is_floating_point(): raise TypeError(f"expected floating-point stacks, got {x.dtype}")
     cfg = AugmentConfig() if cfg is None else cfg
@@ -231,8 +277,13 @@ def augment_batch(x: torch.Tensor, cfg: AugmentConfig | None = None, generator: 
     return x
 
 # %% ../nbs/04_augment.ipynb #df1c866d
-def show_views(x: torch.Tensor, cfg: AugmentConfig | None = None, n_views: int = 6, generator=None, figsize=None):
-    "Show each image of `x` `(B, 12, H, W)` (one row each) followed by `n_views` augmented views, as Lupton RGB composites."
+def show_views(x: torch.Tensor,                  # stacks `(B, 12, H, W)`, one row of the figure each
+               cfg: AugmentConfig | None = None, # the settings (None: the paper's)
+               n_views: int = 6,                 # augmented views shown per image
+               generator=None,                   # CPU `torch.Generator` for the views (None: the global one)
+               figsize=None,                     # figure size, inches (None: 1.2 inch per column, 1.25 per row)
+              ):
+    "Show each image of `x` and `n_views` augmented views, in Lupton RGB; return the figure."
     import matplotlib.pyplot as plt
     import warnings
     B = len(x)
@@ -257,14 +308,20 @@ def _pool(n: int):
         _POOL[key] = ThreadPoolExecutor(n, thread_name_prefix='jellyfish-views')
     return _POOL[key]
 
-def run_per_image(fn, n: int, device='cpu'):
-    "Call `fn(ks)` on interleaved chunks `ks` of `range(n)`, one chunk per CPU thread (at least 8 images each); one call on other devices."
+def run_per_image(fn,           # called as `fn(ks)`, `ks` a range of image numbers
+                  n: int,       # number of images
+                  device='cpu', # where the images are: a CPU's threads share them, elsewhere one call does all
+                 ):
+    "Call `fn` on interleaved chunks of `range(n)`: one per CPU thread, of at least 8 images."
     t = min(torch.get_num_threads(), max(1, n // 8)) if torch.device(device).type == 'cpu' else 1
     if t == 1: fn(range(n))
     else: list(_pool(t).map(fn, [range(j, n, t) for j in range(t)]))
 
-def blur_matrices(kernels: torch.Tensor, n: int) -> torch.Tensor:
-    "`(B, n, n)` matrices `K` that blur a length-`n` axis with the 1-D `kernels` `(B, k)`, reflecting at the ends as `gaussian_blur` does (repeating the edge when the axis is shorter than half the kernel): `K @ x` blurs the columns of `x`, `x @ K.T` its rows."
+# %% ../nbs/04_augment.ipynb #ed5d24de
+def blur_matrices(kernels: torch.Tensor, # `(B, k)` 1-D kernels (from `gaussian_kernels`)
+                  n: int,                # length of the axis to blur, px
+                 ) -> torch.Tensor:      # `(B, n, n)` matrices `K`: `K @ x` blurs the columns of `x`, `x @ K.T` its rows
+    "Matrices that blur a length-`n` axis with `kernels`, at the ends as `gaussian_blur` does."
     B, k = kernels.shape
     p = k // 2
     c = torch.arange(n)[:, None] + torch.arange(k)[None, :] - p          # (n, k) source index of each tap
@@ -274,10 +331,19 @@ def blur_matrices(kernels: torch.Tensor, n: int) -> torch.Tensor:
     K.scatter_add_(2, c.expand(B, n, k), kernels[:, None, :].expand(B, n, k).contiguous())
     return K
 
-def warp_at(stacks: torch.Tensor, idx, theta: torch.Tensor, size: int, center: int | None = None,
-            sigma: torch.Tensor | None = None, kernel_size: int = 9, scale: torch.Tensor | None = None,
-            shift: torch.Tensor | None = None, channels_last: bool = False) -> torch.Tensor:
-    "Views `(V·B, C, size, size)`, laid out `[views 1; …; views V]`, of the central `center` px of `stacks[idx]` under the affine maps `theta` `(V, B, 2, 3)` (or `(B, 2, 3)`); then, view by view while it is in cache, blurred by σ = `sigma` `(V, B)` px where σ > 0 and mapped to `x · scale + shift` per band (`scale` `(V, B, C)`, `shift` `(C,)`), written in the `channels_last` layout if asked: `warp` (and `gaussian_blur`) without gathering the stacks."
+# %% ../nbs/04_augment.ipynb #7e1ae2e1
+def warp_at(stacks: torch.Tensor,              # the survey `(N, C, H, W)`; never copied
+            idx,                               # `(B,)` positions in `stacks` of the images to view (outside: IndexError)
+            theta: torch.Tensor,               # affine maps `(V, B, 2, 3)` for V views, or `(B, 2, 3)` for one (other B: ValueError)
+            size: int,                         # side of the views, px
+            center: int | None = None,         # side of the central field the maps refer to, px (None: the whole stack)
+            sigma: torch.Tensor | None = None, # `(V, B)` blur σ, px of the view; blurred where σ > 0 (None: no blur)
+            kernel_size: int = 9,              # blur kernel size, px (odd)
+            scale: torch.Tensor | None = None, # `(V, B, C)` per-band factors, applied after the blur (None: 1)
+            shift: torch.Tensor | None = None, # `(C,)` per-band offsets added after scaling (None: 0)
+            channels_last: bool = False,       # write the views in the channels-last memory layout
+           ) -> torch.Tensor:                  # views `(V·B, C, size, size)`, laid out `[views 1; …; views V]`
+    "`warp` (and `gaussian_blur`) of `stacks[idx]`, without gathering the stacks."
     N, C = stacks.shape[:2]
     idx = torch.as_tensor(idx, dtype=torch.long).cpu()
     theta = theta[None] if theta.ndim == 3 else theta
@@ -308,16 +374,29 @@ def warp_at(stacks: torch.Tensor, idx, theta: torch.Tensor, size: int, center: i
     run_per_image(resample, B, src.device)
     return out
 
-def normalize_bands(x: torch.Tensor, mean, std) -> torch.Tensor:
-    "Standardise each band of `x` `(B, C, H, W)` with per-band `mean` and `std` (sequences of length C); None leaves `x` as is."
+# %% ../nbs/04_augment.ipynb #a3b76453
+def normalize_bands(x: torch.Tensor, # images `(B, C, H, W)`
+                    mean,            # per-band means, a sequence of length C (None: `x` unchanged)
+                    std,             # per-band standard deviations, a sequence of length C
+                   ) -> torch.Tensor:
+    "Standardise each band of `x`: `(x − mean) / std`."
     if mean is None: return x
     m = torch.as_tensor(mean, dtype=x.dtype, device=x.device)[:, None, None]
     s = torch.as_tensor(std, dtype=x.dtype, device=x.device)[:, None, None]
     return (x - m) / s
 
-def augment_views(stacks: torch.Tensor, idx, cfg: AugmentConfig | None = None, generator: torch.Generator | None = None,
-                  n_views: int = 2, mean=None, std=None, channels_last: bool = False, device=None) -> torch.Tensor:
-    "`n_views` augmented views of each stack `stacks[idx]`, laid out `[views 1; views 2; …]` `(n_views·B, C, size, size)`, standardised with per-band `mean`, `std` when given, on `device` (default: the stacks'): `augment_batch` on `stacks[idx]`, without gathering the stacks on a CPU."
+# %% ../nbs/04_augment.ipynb #e0b9240d
+def augment_views(stacks: torch.Tensor,                     # the survey `(N, C, H, W)`, floating point (else ValueError / TypeError)
+                  idx,                                      # `(B,)` positions in `stacks` of the batch's images
+                  cfg: AugmentConfig | None = None,         # the settings (None: the paper's)
+                  generator: torch.Generator | None = None, # CPU generator for all random draws (None: the global one)
+                  n_views: int = 2,                         # views per image
+                  mean=None,                                # per-band means to standardise with, length C (None: not standardised)
+                  std=None,                                 # per-band standard deviations, length C
+                  channels_last: bool = False,              # return the views in the channels-last memory layout
+                  device=None,                              # where the views are made (None: the stacks' device)
+                 ) -> torch.Tensor:                         # views `(n_views·B, C, cfg.size, cfg.size)`, laid out `[views 1; views 2; …]`
+    "Views of `stacks[idx]` as `augment_batch` makes them, without gathering the stacks first."
     if stacks.ndim != 4: raise ValueError(f"expected stacks (N, C, H, W), got shape {tuple(stacks.shape)}")
     if not stacks.is_floating_point(): raise TypeError(f"expected floating-point stacks, got {stacks.dtype}")
     cfg = AugmentConfig() if cfg is None else cfg

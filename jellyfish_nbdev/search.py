@@ -22,8 +22,11 @@ __all__ = ['ENGINES', 'INDEX_FORMAT', 'N_JCLASS', 'PRIOR_WEIGHTS', 'LABEL_SOURCE
            'refine_jclass', 'balanced_agreement', 'refinement_report', 'precision_at_k']
 
 # %% ../nbs/08_search.ipynb #477e18ba
-def l2_normalise(x, eps: float = 1e-12, names=None) -> np.ndarray:
-    "Float32 copy of `x` `(N, D)` with unit-length rows; refuses rows that are zero or not finite (named by `names` if given)."
+def l2_normalise(x,                  # vectors `(N, D)`
+                 eps: float = 1e-12, # rows with a norm ≤ `eps` count as zero
+                 names=None,         # `(N,)` names of the rows, to say which are refused (None: row numbers)
+                ) -> np.ndarray:     # a float32 copy of `x` with unit-length rows
+    "Scale the rows of `x` to unit length, refusing rows that are zero or not finite."
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 2: raise ValueError(f"expected a (N, D) array of vectors, got shape {x.shape}")
     norm = np.linalg.norm(x, axis=1, keepdims=True)
@@ -38,8 +41,11 @@ def _is_normalised(x, tol: float = 1e-4) -> bool:
         bool(np.all(np.abs(np.einsum('ij,ij->i', x, x) - 1) < tol))
 
 # %% ../nbs/08_search.ipynb #cf4de543
-def load_embeddings(emb_dir, normalised: bool = True, mmap: bool = False):
-    "`(ids, vectors, catalog)` from an embedding folder; `catalog` is row-aligned with `ids` or `None`."
+def load_embeddings(emb_dir,                 # an embedding folder, as `06_embed` writes it (see the table above)
+                    normalised: bool = True, # the unit vectors (the raw ones, normalised here, when there is no copy); False: `embeddings.npy` as written
+                    mmap: bool = False,      # memory-map the array file instead of reading it
+                   ):
+    "`(ids, vectors, catalog)` of an embedding folder; `catalog` (or None) follows the rows."
     emb_dir = Path(emb_dir)
     if not emb_dir.is_dir(): raise FileNotFoundError(f"embedding folder {emb_dir} does not exist")
     gfile = emb_dir/'galaxies.csv'
@@ -70,14 +76,16 @@ def load_embeddings(emb_dir, normalised: bool = True, mmap: bool = False):
     return ids, x, catalog
 
 # %% ../nbs/08_search.ipynb #a7c3e0d1
-def embeddings_key(ids, x, block: int = 1 << 16) -> str:
-    "Content key of a set of embeddings: a hash of the galaxy ids (in row order) and of the vectors' float32 bytes."
+def embeddings_key(ids,                  # galaxy ids, in row order
+                   x,                    # vectors `(N, D)`, normally float32: their bytes, shape and dtype are hashed
+                   block: int = 1 << 16, # rows hashed at a time, so that a memory map is never read whole
+                  ) -> str:              # 16 hex digits of a SHA-1
+    "Content key of a set of embeddings: a hash of the galaxy ids and of the vectors."
     h = hashlib.sha1('\n'.join(map(str, ids)).encode('utf-8'))
     x = np.asarray(x)
     h.update(repr((x.shape, str(x.dtype))).encode())
     for i in range(0, len(x), block): h.update(np.ascontiguousarray(x[i:i + block]).tobytes())   # a block at a time: works on memory maps
     return h.hexdigest()[:16]
-
 
 # %% ../nbs/08_search.ipynb #aa20a954
 def _pad_exclude(exclude, n_queries: int) -> np.ndarray | None:
@@ -90,9 +98,13 @@ def _pad_exclude(exclude, n_queries: int) -> np.ndarray | None:
     return e
 
 class ExactEngine:
-    "Exact inner-product top-k: a batched matrix product and `torch.topk` over unit vectors `x` `(N, D)`."
+    "Exact inner-product top-k over unit vectors: a batched matrix product and `torch.topk`."
     kind = 'exact'
-    def __init__(self, x, device='cpu', max_elements: int = 2**26):
+    def __init__(self,
+                 x,                         # unit vectors `(N, D)`, used without a copy when they are C-contiguous float32
+                 device='cpu',              # where the products run ('cpu' or a GPU)
+                 max_elements: int = 2**26, # most similarities computed at once (2²⁶ float32: 256 MB)
+                ):
         self.x = np.ascontiguousarray(x, dtype=np.float32)
         self.device, self.max_elements = torch.device(device), max_elements
         with warnings.catch_warnings():                          # read-only (memory-mapped) input is fine: never written
@@ -107,8 +119,12 @@ class ExactEngine:
     def params(self) -> dict: return {}
     def reconstruct(self, rows) -> np.ndarray: return self.x[np.asarray(rows, dtype=np.int64)]
     @torch.inference_mode()
-    def search(self, q, k: int, exclude=None):
-        "`(sims, rows)`, each `(B, k)`, for queries `q` `(B, D)`; `exclude` `(B, m)` rows to leave out."
+    def search(self,
+               q,            # unit query vectors `(B, D)`
+               k: int,       # neighbours per query (at most N)
+               exclude=None, # rows to leave out, `(B,)` or `(B, m)` (−1: none)
+              ):
+        "`(sims, rows)`, each `(B, k)`, best first; slots left empty are −1 / −∞."
         q = np.ascontiguousarray(q, dtype=np.float32)
         exclude, k = _pad_exclude(exclude, len(q)), min(k, self.ntotal)
         sims, rows = np.empty((len(q), k), np.float32), np.empty((len(q), k), np.int64)
@@ -129,9 +145,18 @@ class ExactEngine:
 
 # %% ../nbs/08_search.ipynb #e35001a0
 class FaissEngine:
-    "Approximate inner-product top-k with faiss: `kind` 'ivf' (IVF-Flat) or 'hnsw' (HNSW-Flat) over unit vectors `x`."
-    def __init__(self, x=None, kind: str = 'ivf', nlist: int | None = None, nprobe: int = 8,
-                 M: int = 32, ef_construction: int = 40, ef_search: int = 64, seed: int = 0, index=None):
+    "Approximate inner-product top-k over unit vectors with faiss: IVF-Flat or HNSW-Flat."
+    def __init__(self,
+                 x=None,                    # unit vectors `(N, D)` (None when `index` is given)
+                 kind: str = 'ivf',         # 'ivf' (IVF-Flat) or 'hnsw' (HNSW-Flat)
+                 nlist: int | None = None,  # IVF: number of cells (None: 2√N, at most N / 39 so that cells hold ≥ 39 vectors; at least 1)
+                 nprobe: int = 8,           # IVF: cells searched per query
+                 M: int = 32,               # HNSW: links per node
+                 ef_construction: int = 40, # HNSW: candidates kept while inserting
+                 ef_search: int = 64,       # HNSW: candidates kept while searching
+                 seed: int = 0,             # IVF: seed of the k-means and of its training sample
+                 index=None,                # a ready faiss index (from a saved file): nothing is built
+                ):
         if kind not in ('ivf', 'hnsw'): raise ValueError(f"unknown faiss engine {kind!r}; use 'ivf' or 'hnsw'")
         self.kind = kind
         if index is not None: self.index = index; return         # from a saved file
@@ -180,8 +205,12 @@ class FaissEngine:
     def reconstruct(self, rows) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
         return self.index.reconstruct_batch(rows) if len(rows) else np.empty((0, self.d), np.float32)
-    def search(self, q, k: int, exclude=None):
-        "`(sims, rows)`, each `(B, k)`, for queries `q` `(B, D)`; `exclude` `(B, m)` rows to leave out; misses are −1 / −∞."
+    def search(self,
+               q,            # unit query vectors `(B, D)`
+               k: int,       # neighbours per query (at most N)
+               exclude=None, # rows to leave out, `(B,)` or `(B, m)` (−1: none)
+              ):
+        "`(sims, rows)`, each `(B, k)`, best first; misses are −1 / −∞."
         q = np.ascontiguousarray(q, dtype=np.float32)
         exclude, k = _pad_exclude(exclude, len(q)), min(k, self.ntotal)
         m = 0 if exclude is None else exclude.shape[1]
@@ -212,9 +241,17 @@ def _as_2d_queries(v, d: int) -> np.ndarray:
     return l2_normalise(v)
 
 class SimilarityIndex:
-    "Cosine-similarity search over galaxies: `ids` `(N,)`, `vectors` `(N, D)`, `engine` in `ENGINES`, optional `catalog`."
-    def __init__(self, ids, vectors, engine: str = 'exact', catalog: pd.DataFrame | None = None,
-                 target_recall: float | None = 0.95, device='cpu', seed: int = 0, **engine_kwargs):
+    "Cosine-similarity search over galaxies, exact or approximate, with their catalogue."
+    def __init__(self,
+                 ids,                                 # `(N,)` galaxy ids, unique
+                 vectors,                             # `(N, D)` representations, array or tensor (normalised here unless unit float32 rows)
+                 engine: str = 'exact',               # one of `ENGINES`: 'exact', 'ivf' or 'hnsw'
+                 catalog: pd.DataFrame | None = None, # catalogue with a 'galaxy' column, joined to every result
+                 target_recall: float | None = 0.95,  # approximate engines: calibrate the knob to this recall@10 (None: leave it)
+                 device='cpu',                        # exact engine: where the products run
+                 seed: int = 0,                       # seed of the faiss build and of the calibration queries
+                 **engine_kwargs,                     # passed on to `FaissEngine` (`nlist`, `nprobe`, `M`, ...)
+                ):
         ids = np.asarray(ids, dtype=str)
         if isinstance(vectors, torch.Tensor): vectors = vectors.detach().cpu().numpy()
         if len(ids) != len(vectors): raise ValueError(f"{len(ids)} ids for {len(vectors)} vectors")
@@ -244,8 +281,11 @@ class SimilarityIndex:
         return pd.DataFrame({'galaxy': self.ids}).merge(cat, on='galaxy', how='left')
 
     @classmethod
-    def from_embeddings(cls, emb_dir, engine: str = 'exact', **kwargs):
-        "Index of the embedding folder `emb_dir` (see `load_embeddings`), with its catalogue."
+    def from_embeddings(cls,
+                        emb_dir,               # an embedding folder (see `load_embeddings`)
+                        engine: str = 'exact', # one of `ENGINES`
+                        **kwargs):             # passed on to `SimilarityIndex`
+        "Index of the embedding folder `emb_dir`, with its catalogue."
         ids, x, cat = load_embeddings(emb_dir)
         return cls(ids, x, engine=engine, catalog=cat, **kwargs)
 
@@ -258,20 +298,28 @@ class SimilarityIndex:
         p = ', '.join(f'{k}={v}' for k, v in self.engine.params().items())
         return f"SimilarityIndex({len(self)} galaxies, d={self.d}, engine={self.kind}{', ' + p if p else ''})"
 
-    def rows(self, galaxies) -> np.ndarray:
+    def rows(self,
+             galaxies, # a galaxy id or a list of them
+            ) -> np.ndarray:
         "Row numbers of galaxy ids; a `KeyError` names the ones not in the index."
         galaxies = np.atleast_1d(np.asarray(galaxies, dtype=str))
         r = self._row.get_indexer(galaxies)
         if (r < 0).any(): raise KeyError(f"galaxies not in the index: {galaxies[r < 0][:5].tolist()}")
         return r.astype(np.int64)
 
-    def vectors(self, galaxies=None) -> np.ndarray:
-        "Unit vectors `(B, D)` of `galaxies` (all rows when `None`)."
+    def vectors(self,
+                galaxies=None,  # galaxy ids (None: all rows)
+               ) -> np.ndarray: # unit vectors `(B, D)`
+        "Unit vectors of `galaxies`, from the engine."
         rows = np.arange(len(self)) if galaxies is None else self.rows(galaxies)
         return self.engine.reconstruct(rows)
 
-    def knn(self, q, k: int = 10, exclude=None):
-        "Raw search: `(sims, rows)` `(B, k)` for unit vectors `q` `(B, D)`, leaving out rows `exclude` `(B,)` or `(B, m)`."
+    def knn(self,
+            q,            # unit query vectors `(B, D)`
+            k: int = 10,  # neighbours per query (at least 1)
+            exclude=None, # rows to leave out, `(B,)` or `(B, m)`
+           ):
+        "Raw search by rows: `(sims, rows)`, each `(B, k)`."
         if k < 1: raise ValueError(f"k must be at least 1, got {k}")
         return self.engine.search(q, k, exclude)
 
@@ -288,8 +336,13 @@ def _queries(self: SimilarityIndex, query):
     return _as_2d_queries(v, self.d), None, None, v.ndim == 2
 
 @patch
-def search(self: SimilarityIndex, query, k: int = 10, exclude=None, columns=None) -> pd.DataFrame:
-    "Top-`k` neighbours of `query` (galaxy id, list of ids, vector `(D,)` or matrix `(B, D)`) as a DataFrame; the query galaxy and `exclude` ids are left out."
+def search(self: SimilarityIndex,
+           query,            # a galaxy id, a list of ids, a vector `(D,)` or a matrix `(B, D)`
+           k: int = 10,      # neighbours per query
+           exclude=None,     # galaxy ids to leave out as well (a query galaxy always is)
+           columns=None,     # catalogue columns to join (None: all)
+          ) -> pd.DataFrame: # one row per neighbour, best first (see below)
+    "The top-`k` neighbours of `query` as a table; a query galaxy is never its own neighbour."
     q, own, names, batch = _queries(self, query)
     excl = [] if exclude is None else list(self.rows(np.atleast_1d(exclude)))
     ex = None
@@ -310,11 +363,14 @@ def search(self: SimilarityIndex, query, k: int = 10, exclude=None, columns=None
 def _exact_truth(x, rows, k):
     return ExactEngine(x).search(x[rows], k, exclude=rows)[1]
 
-def recall_at_k(found, truth) -> float:
-    "Mean fraction of each row of `truth` `(B, k)` that appears in the same row of `found` `(B, k')`."
+def recall_at_k(found, # `(B, k')` rows returned by a search (−1: none)
+                truth, # `(B, k)` the true top-`k` rows
+               ) -> float:
+    "Mean fraction of each row of `truth` that appears in the same row of `found`."
     found, truth = np.asarray(found), np.asarray(truth)
     return float(np.mean([len(set(f[f >= 0]) & set(t)) / len(t) for f, t in zip(found, truth)]))
 
+# %% ../nbs/08_search.ipynb #7f4b5948
 def _latency_ms(engine, x, rows, k) -> np.ndarray:
     "Wall time (ms) of each single-galaxy query (own row excluded), one at a time."
     out = np.empty(len(rows))
@@ -323,9 +379,16 @@ def _latency_ms(engine, x, rows, k) -> np.ndarray:
     return out * 1e3
 
 @patch
-def calibrate(self: SimilarityIndex, target_recall: float = 0.95, k: int = 10, n_queries: int = 256,
-               seed: int = 0, grid=None, stop: bool = True, vectors=None) -> pd.DataFrame:
-    "Set the approximate engine's knob to the smallest value of `grid` with recall@`k` ≥ `target_recall` on `n_queries` catalogue galaxies; return the sweep."
+def calibrate(self: SimilarityIndex,
+              target_recall: float = 0.95, # mean recall@`k` to reach
+              k: int = 10,                 # neighbours per query
+              n_queries: int = 256,        # catalogue galaxies drawn as test queries
+              seed: int = 0,               # seed of that draw
+              grid=None,                   # knob values to try, increasing (None: powers of 2, see below)
+              stop: bool = True,           # stop at the first value that reaches the target (False: the whole grid)
+              vectors=None,                # the index's unit vectors, if at hand (None: reconstructed from the engine)
+             ) -> pd.DataFrame:            # the sweep: knob value, recall@`k` and median single-query latency (ms)
+    "Set the engine's knob to the smallest value in `grid` with recall@`k` ≥ `target_recall`."
     eng = self.engine
     if eng.kind == 'exact': raise ValueError("the exact engine has nothing to calibrate")
     x = self.vectors() if vectors is None else vectors
@@ -355,8 +418,10 @@ def _bytes(s: str) -> np.ndarray: return np.frombuffer(s.encode('utf-8'), dtype=
 def _text(a) -> str: return np.asarray(a, dtype=np.uint8).tobytes().decode('utf-8')
 
 @patch
-def save(self: SimilarityIndex, path) -> Path:
-    "Write the index to the single file `path` atomically; return the path."
+def save(self: SimilarityIndex,
+         path,     # the file to write (an `.npz`)
+        ) -> Path: # `path`
+    "Write the index to the single file `path`, atomically."
     path = Path(path)
     meta = dict(format=INDEX_FORMAT, engine=self.kind, params=self.engine.params(), n=len(self), d=self.d,
                 calibration=self.calibration, faiss=faiss.__version__,
@@ -365,8 +430,12 @@ def save(self: SimilarityIndex, path) -> Path:
     if self.catalog is not None: arrays['catalog'] = _bytes(self.catalog.to_csv(index=False))
     return atomic_write(path, lambda fh: np.savez(fh, **arrays))
 
+# %% ../nbs/08_search.ipynb #bdcfdc2b
 @patch(cls_method=True)
-def load(cls: SimilarityIndex, path, device='cpu') -> SimilarityIndex:
+def load(cls: SimilarityIndex,
+         path,         # a file written by `SimilarityIndex.save`
+         device='cpu', # exact engine: where the products run
+        ) -> SimilarityIndex:
     "Read an index written by `SimilarityIndex.save`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"index file {path} does not exist")
@@ -391,10 +460,17 @@ def _rss_mb() -> float:
     try: return int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
     except (OSError, ValueError, IndexError): return float('nan')
 
-def measure_engines(ids, x, engines=ENGINES, k: int = 10, n_queries: int = 500, seed: int = 0,
-                    target_recall: float = 0.95, engine_options: dict | None = None,
-                    n_exact_latency: int = 100) -> pd.DataFrame:
-    "Build and calibration time, memory, p50/p99 single-query latency, batch throughput and recall@`k` (vs exact) of each engine on unit vectors `x`; `engine_options` maps an engine to its keyword arguments."
+def measure_engines(ids,                                # `(N,)` galaxy ids
+                    x,                                  # `(N, D)` vectors (normalised here unless unit float32 rows)
+                    engines=ENGINES,                    # the engines to measure
+                    k: int = 10,                        # neighbours per query
+                    n_queries: int = 500,               # catalogue galaxies asked, one at a time and as one batch
+                    seed: int = 0,                      # seed of the query draw and of the engines' builds
+                    target_recall: float = 0.95,        # calibration target of the approximate engines
+                    engine_options: dict | None = None, # engine name -> keyword arguments for its `SimilarityIndex`
+                    n_exact_latency: int = 100,         # queries timed one at a time on the exact engine
+                   ) -> pd.DataFrame:                   # one row per engine: build and calibration time (s), memory, p50/p99 latency (ms), batch throughput, recall@`k` vs exact
+    "Build and calibration time, memory, latency, throughput and recall@`k` of each engine."
     import gc
     x = x if _is_normalised(x) else l2_normalise(x)
     rows = np.random.default_rng(seed + 12345).choice(len(x), min(n_queries, len(x)), replace=False)
@@ -422,7 +498,7 @@ def search_galaxy(emb_dir: str,  # embedding folder (embeddings_norm.npy or embe
                   index: str = None,  # saved index file: loaded if it exists, else built with `engine` and saved there
                   columns: str = 'jclass,visual_jclass,cluster',  # catalogue columns to show, comma-separated ('all' for every one)
                  ):
-    "Print the `k` galaxies most similar to `galaxy` (cosine of the representations) and return them as a DataFrame."
+    "Print the `k` galaxies most similar to `galaxy` and return them as a DataFrame."
     ids, x, cat = load_embeddings(emb_dir)
     key = embeddings_key(ids, x)
     if index is not None and Path(index).exists():
@@ -450,8 +526,9 @@ def search_galaxy(emb_dir: str,  # embedding folder (embeddings_norm.npy or embe
 # %% ../nbs/08_search.ipynb #b858c643
 N_JCLASS = 6  # JClass 0 (no stripping) to 5 (extreme)
 
-def parse_votes(votes) -> list[int]:
-    "Visual votes from a ';'-joined string ('3;3;2'), a number or a list; empty/NaN gives []."
+def parse_votes(votes, # a ';'- or ','-joined string ('3;3;2'), a number or a list; None, NaN or '' give []
+               ) -> list[int]:
+    "One galaxy's visual votes as a list of JClasses."
     if votes is None or (isinstance(votes, float) and np.isnan(votes)): return []
     if isinstance(votes, (list, tuple, np.ndarray)): return [int(v) for v in votes]
     if isinstance(votes, (int, np.integer, float, np.floating)): return [int(votes)]
@@ -464,9 +541,13 @@ def parse_votes(votes) -> list[int]:
     if any(not 0 <= v < N_JCLASS for v in out): raise ValueError(f"JClass votes must be 0..{N_JCLASS-1}: {votes!r}")
     return out
 
-def vote_counts(catalog: pd.DataFrame, votes: str = 'visual_votes', label: str = 'visual_jclass',
-                ordered: bool = False) -> np.ndarray:
-    "`(N, 6)` counts of the visual votes for each JClass (rows without votes count their `label` once, if any); with `ordered`, `(N, V, 6)`: the *i*-th vote is classifier *i*'s, labels alone are one more 'classifier'."
+# %% ../nbs/08_search.ipynb #75b41129
+def vote_counts(catalog: pd.DataFrame,        # one row per galaxy, with a 'galaxy' column (to name a bad row)
+                votes: str = 'visual_votes',  # column of the votes (see `parse_votes`)
+                label: str = 'visual_jclass', # column of the visual JClass, counted once where a row has no votes
+                ordered: bool = False,        # one set of counts per classifier: the *i*-th vote is classifier *i*'s
+               ) -> np.ndarray:               # `(N, 6)` counts per JClass; with `ordered`, `(N, V, 6)`
+    "Counts of each galaxy's visual votes for each JClass."
     parsed, lab = [], catalog[label] if label in catalog.columns else pd.Series([np.nan] * len(catalog))
     vs = catalog[votes] if votes in catalog.columns else pd.Series([None] * len(catalog))
     for i, v in enumerate(vs):
@@ -481,14 +562,23 @@ def vote_counts(catalog: pd.DataFrame, votes: str = 'visual_votes', label: str =
     return out if ordered else out.sum(1)
 
 # %% ../nbs/08_search.ipynb #d5ca5141
-def ordinal_confusion(n_classes: int = N_JCLASS, scale: float = 0.5) -> np.ndarray:
-    "A vote confusion matrix `(C, C)` for an ordinal scale: P(vote v | class c) ∝ exp(−|c − v| / `scale`)."
+def ordinal_confusion(n_classes: int = N_JCLASS, # number of classes C
+                      scale: float = 0.5,        # how fast P(vote v | class c) falls with |c − v|, in classes
+                     ) -> np.ndarray:            # `(C, C)`: rows true classes, columns votes, each row summing to 1
+    "Vote confusion for an ordinal scale: P(vote v | class c) ∝ exp(−|c − v| / `scale`)."
     c = np.arange(n_classes)
     m = np.exp(-np.abs(c[:, None] - c[None, :]) / scale)
     return m / m.sum(1, keepdims=True)
 
-def dawid_skene(counts, prior, n_iter: int = 200, tol: float = 1e-7, prior_strength: float = 6.0, prior_confusion=None):
-    "EM for noisy votes (Dawid & Skene 1979): `(posterior (N, C), confusion, log-likelihood)` from vote `counts` `(N, C)` (voters pooled; confusion `(C, C)`) or `(N, V, C)` (one confusion `(V, C, C)` per voter) and a `prior` `(N, C)`; confusion rows are true classes, columns votes, each with a Dirichlet prior of `prior_strength` pseudo-votes spread as `prior_confusion` (default `ordinal_confusion`)."
+# %% ../nbs/08_search.ipynb #9b3d1587
+def dawid_skene(counts,                      # vote counts `(N, C)` (voters pooled) or `(N, V, C)` (one confusion matrix per voter)
+                prior,                       # `(N, C)` prior probability of each galaxy's true class
+                n_iter: int = 200,           # most EM iterations
+                tol: float = 1e-7,           # stop when the log-likelihood gains less than this fraction of itself
+                prior_strength: float = 6.0, # pseudo-votes of the Dirichlet prior on each confusion row
+                prior_confusion=None,        # `(C, C)` centre of that prior, and the start (None: `ordinal_confusion`)
+               ):
+    "EM for noisy votes (Dawid & Skene 1979): `(posterior, confusion, log-likelihood)`."
     counts, prior = np.asarray(counts, float), np.asarray(prior, float)
     pooled = counts.ndim == 2
     v = counts[:, None] if pooled else counts                              # (N, V, C)
@@ -527,8 +617,12 @@ def _neighbour_rows(index: SimilarityIndex, rows, ref_mask, k: int, batch: int =
             todo, kk = todo[~done], min(len(index), 4 * kk)                    # too few labelled: look further
     return sims, nbr
 
-def neighbour_votes(index: SimilarityIndex, counts, k: int = 10, tau: float = 0.07):
-    "`(probabilities (N, C), n_neighbours, mean similarity)`: similarity-weighted (exp(s/τ)) vote fractions of each galaxy's `k` labelled neighbours."
+def neighbour_votes(index: SimilarityIndex, # the galaxies and their representations
+                    counts,                 # `(N, C)` vote counts in the index's row order (no votes: unlabelled)
+                    k: int = 10,            # labelled neighbours per galaxy, never itself
+                    tau: float = 0.07,      # temperature τ of the weights exp(s/τ), s the cosine similarity
+                   ):
+    "`(probabilities, n_neighbours, mean similarity)` of each galaxy's labelled neighbours."
     counts = np.asarray(counts, float)
     n_votes = counts.sum(1)
     frac = counts / np.maximum(n_votes, 1)[:, None]
@@ -541,12 +635,20 @@ def neighbour_votes(index: SimilarityIndex, counts, k: int = 10, tau: float = 0.
     n_nb = found.sum(1)
     return prob, n_nb, np.where(found, sims, 0).sum(1) / np.maximum(n_nb, 1)
 
+# %% ../nbs/08_search.ipynb #3ff795fd
 PRIOR_WEIGHTS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 
-def refine_jclass(index: SimilarityIndex, catalog: pd.DataFrame | None = None, k: int = 10, tau: float = 0.07,
-                  min_agreement: float = 1.0, prior_weights=PRIOR_WEIGHTS, voters: str = 'pooled',
-                  votes: str = 'visual_votes', label: str = 'visual_jclass') -> pd.DataFrame:
-    "Neighbours' JClass and refined JClass (neighbour prior + Dawid-Skene vote model, see text) for every galaxy of `index`; the chosen λ, the log-likelihoods and the vote confusion matrix are in `.attrs`."
+def refine_jclass(index: SimilarityIndex,              # the galaxies and their representations
+                  catalog: pd.DataFrame | None = None, # catalogue with the votes (None: `index.catalog`)
+                  k: int = 10,                         # labelled neighbours per galaxy
+                  tau: float = 0.07,                   # temperature of the neighbours' weights exp(s/τ)
+                  min_agreement: float = 1.0,          # a galaxy whose vote agreement is below this is uncertain, and refined
+                  prior_weights=PRIOR_WEIGHTS,         # the grid of λ, the weight of the overall class frequencies in the prior
+                  voters: str = 'pooled',              # 'pooled': one confusion matrix; 'ordered': one per classifier, by vote order
+                  votes: str = 'visual_votes',         # column of the votes
+                  label: str = 'visual_jclass',        # column of the visual JClass
+                 ) -> pd.DataFrame:                    # one row per galaxy of `index`; the chosen λ, log-likelihoods and vote confusion in `.attrs`
+    "The neighbours' JClass and the refined JClass of every galaxy of `index` (see the text)."
     cat = index.catalog if catalog is None else index._align(catalog)
     if cat is None: raise ValueError("refine_jclass needs a catalogue with visual votes (index.catalog or catalog=)")
     if votes not in cat.columns and label not in cat.columns:
@@ -580,13 +682,20 @@ def refine_jclass(index: SimilarityIndex, catalog: pd.DataFrame | None = None, k
 # %% ../nbs/08_search.ipynb #dc02aec7
 LABEL_SOURCES = {'visual': 'visual_jclass', 'neighbours': 'knn_jclass', 'votes': 'votes_jclass', 'refined': 'refined_jclass'}
 
-def balanced_agreement(pred, truth) -> float:
-    "Agreement with the truth averaged over the true classes present (each class weighs the same): 1/n_classes for any constant guess."
+# %% ../nbs/08_search.ipynb #7f12b847
+def balanced_agreement(pred,      # predicted classes
+                       truth,     # true classes
+                      ) -> float: # NaN for no galaxies
+    "Agreement with the truth averaged over the true classes present, each weighing the same."
     pred, truth = np.asarray(pred, float), np.asarray(truth, float)
     return float(np.mean([np.mean(pred[truth == c] == c) for c in np.unique(truth)])) if len(truth) else np.nan
 
-def refinement_report(refined: pd.DataFrame, catalog: pd.DataFrame, truth: str = 'jclass') -> pd.DataFrame:
-    "Agreement with the truth (plain and balanced over classes), mean absolute JClass error and jellyfish (JClass>0) agreement of each kind of JClass in `refined` (from `refine_jclass`) and of the constant `commonest` visual JClass, for uncertain galaxies and all labelled ones."
+# %% ../nbs/08_search.ipynb #98ae803f
+def refinement_report(refined: pd.DataFrame, # the output of `refine_jclass`
+                      catalog: pd.DataFrame, # catalogue with the true JClass of every galaxy of `refined`
+                      truth: str = 'jclass', # column of the true JClass
+                     ) -> pd.DataFrame:      # one row per subset (`uncertain`, `all` labelled) and kind of JClass (`labels`)
+    "How well each kind of JClass in `refined`, and the commonest visual one, match the truth."
     if truth not in catalog.columns: raise ValueError(f"the catalogue has no {truth!r} column to compare with")
     t = refined[['galaxy']].merge(catalog[['galaxy', truth]].astype({'galaxy': str}), on='galaxy', how='left')[truth]
     if t.isna().any(): raise ValueError(f"{int(t.isna().sum())} galaxies have no {truth!r} in the catalogue")
@@ -604,9 +713,14 @@ def refinement_report(refined: pd.DataFrame, catalog: pd.DataFrame, truth: str =
                              jellyfish_agreement=np.mean((p > 0) == (tt > 0)) if mask.any() else np.nan))
     return pd.DataFrame(rows)
 
-def precision_at_k(index: SimilarityIndex, catalog: pd.DataFrame | None = None, k=10, truth: str = 'jclass',
-                   threshold: int = 0) -> pd.DataFrame:
-    "Mean fraction of jellyfish (`truth` > `threshold`) among the `k` neighbours of each jellyfish (self excluded), with the base rate and lift; `k` an int or a list."
+# %% ../nbs/08_search.ipynb #cf11303b
+def precision_at_k(index: SimilarityIndex,              # the galaxies and their representations
+                   catalog: pd.DataFrame | None = None, # catalogue with the true class (None: `index.catalog`)
+                   k=10,                                # neighbours counted: an int or a list of them
+                   truth: str = 'jclass',               # column of the true class
+                   threshold: int = 0,                  # a jellyfish has `truth` > `threshold`
+                  ) -> pd.DataFrame:                    # one row per `k`: `n_queries`, `precision`, `base_rate`, `lift`
+    "Mean fraction of jellyfish among the `k` neighbours of each jellyfish, self excluded."
     cat = index.catalog if catalog is None else index._align(catalog)
     if cat is None or truth not in cat.columns: raise ValueError(f"precision_at_k needs the catalogue column {truth!r}")
     lab = pd.to_numeric(cat[truth], errors='coerce').to_numpy(float)
