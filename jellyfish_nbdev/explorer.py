@@ -38,8 +38,11 @@ BAND_PRESETS = {
 def _png(img: PILImage.Image) -> bytes:
     buf = io.BytesIO(); img.save(buf, format='PNG', optimize=True); return buf.getvalue()
 
-def composite_png(stack, bands=RGB_BANDS, size: int | None = 128) -> bytes:
-    "PNG bytes of the Lupton composite of `stack` `(C, H, W)` with `bands` as R, G, B, north up, resized so its longer side is `size` px (`None`: as is)."
+def composite_png(stack,                  # a `(C, H, W)` stack
+                  bands=RGB_BANDS,        # the three bands shown as R, G, B (file suffixes)
+                  size: int | None = 128, # longer side of the picture, px (`None`: as is)
+                 ) -> bytes:
+    "PNG bytes of the Lupton composite of `stack`, north up."
     with np.errstate(invalid='ignore', divide='ignore'):                    # astropy divides 0/0 on empty sky
         rgb = np.ascontiguousarray(np.flipud(lupton_rgb(stack, bands=bands)))   # row 0 of the stack is the bottom
     img = PILImage.fromarray(rgb, mode='RGB')
@@ -48,21 +51,26 @@ def composite_png(stack, bands=RGB_BANDS, size: int | None = 128) -> bytes:
         img = img.resize((max(1, round(img.width * s)), max(1, round(img.height * s))), PILImage.LANCZOS)
     return _png(img)
 
-def placeholder_png(size: int = 128) -> bytes:
-    "PNG bytes of a grey square with a cross: the picture of a galaxy whose stack cannot be read."
+# %% ../nbs/11_explorer.ipynb #2b1ec764
+def placeholder_png(size: int = 128, # side of the square, px
+                   ) -> bytes:
+    "PNG bytes of a grey crossed square: the picture of a galaxy whose stack cannot be read."
     img = PILImage.new('RGB', (size, size), (60, 60, 60))
     d = ImageDraw.Draw(img)
     d.line((0, 0, size, size), fill=(120, 120, 120), width=2); d.line((0, size, size, 0), fill=(120, 120, 120), width=2)
     return _png(img)
 
 # %% ../nbs/11_explorer.ipynb #9c458736
-def stack_paths(data_dir) -> dict:
-    "`{galaxy: absolute Path}` of the stacks of the galaxies ingested with status 'ok' in `data_dir/manifest.csv` (read by `data.load_manifest`)."
+def stack_paths(data_dir, # an ingested data folder (its `manifest.csv` is read by `data.load_manifest`)
+               ) -> dict: # `{galaxy: absolute Path}`
+    "The stacks of the galaxies ingested with status 'ok' in `data_dir`."
     from jellyfish_nbdev.data import load_manifest   # here, not at the top: the explorer starts without fastai until it opens a data folder
     m = load_manifest(data_dir)
     return dict(zip(m.galaxy, map(Path, m.path)))
 
-def load_stack(path) -> np.ndarray:
+# %% ../nbs/11_explorer.ipynb #6dffa329
+def load_stack(path, # a `.npy` file holding one stack
+              ) -> np.ndarray:
     "The `(C, H, W)` float32 stack stored at `path`; errors name the file."
     try: x = np.load(path, allow_pickle=False)
     except Exception as e: raise ValueError(f"cannot read the stack {path}: {e}") from e
@@ -73,10 +81,12 @@ def load_stack(path) -> np.ndarray:
 HISTORY_COLUMNS = ('time', 'galaxy', 'old_jclass', 'new_jclass')
 LABEL_COLUMNS = ('galaxy', 'jclass', 'time')
 
-def history_path(labels_csv) -> Path:
+def history_path(labels_csv, # the labels CSV
+                ) -> Path:
     "The append-only history that goes with `labels_csv`: `labels.csv` -> `labels.history.csv`."
     p = Path(labels_csv); return p.with_name(p.stem + '.history.csv')
 
+# %% ../nbs/11_explorer.ipynb #b5cc0037
 def _split_history(path: Path):
     "`(complete text, unfinished tail)` of a history file: only newline-terminated lines are complete."
     text = path.read_bytes().decode('utf-8', errors='replace') if path.exists() else ''
@@ -90,8 +100,9 @@ def _jclass_field(s: str, where: str):
     if not 0 <= v < N_JCLASS: raise ValueError(f"{where}: JClass {v} is outside 0..{N_JCLASS-1}")
     return v
 
-def read_history(path) -> pd.DataFrame:
-    "The finished actions of a label history file (`time`, `galaxy`, `old_jclass`, `new_jclass`, nullable ints); an unfinished last line is ignored with a warning."
+def read_history(path, # a label history file, `<labels>.history.csv`
+                ) -> pd.DataFrame: # `time`, `galaxy`, `old_jclass`, `new_jclass` (nullable ints)
+    "The finished actions of a label history file: one row per click."
     path = Path(path)
     text, tail = _split_history(path)
     if tail: warnings.warn(f"{path}: ignoring an unfinished last line {tail[:60]!r} (the click that wrote it never returned)")
@@ -106,8 +117,10 @@ def read_history(path) -> pd.DataFrame:
     df = pd.DataFrame(recs, columns=list(HISTORY_COLUMNS))
     return df.astype({'time': str, 'galaxy': str, 'old_jclass': 'Int64', 'new_jclass': 'Int64'})
 
-def labels_from_history(history: pd.DataFrame) -> pd.DataFrame:
-    "The current labels (`galaxy`, `jclass`, `time`) from a history: each galaxy's last action, cleared ones dropped."
+# %% ../nbs/11_explorer.ipynb #b2779ef0
+def labels_from_history(history: pd.DataFrame, # a `read_history` table
+                       ) -> pd.DataFrame:       # `galaxy`, `jclass`, `time`, sorted by galaxy
+    "The current labels of a history: each galaxy's last action, cleared ones dropped."
     last = history.drop_duplicates('galaxy', keep='last')
     last = last[last.new_jclass.notna()]
     out = pd.DataFrame({'galaxy': last.galaxy.astype(str), 'jclass': last.new_jclass.astype(int), 'time': last.time.astype(str)})
@@ -122,11 +135,14 @@ def _fsync_dir(folder: Path):
     except OSError: pass
     finally: os.close(fd)
 
-def atomic_write_text(path, text: str):
-    "Write `text` to `path` all or nothing (`io.save_text`: temporary file, fsync, `os.replace`), then fsync the folder so the rename survives a crash."
+def atomic_write_text(path,      # the file to write
+                      text: str, # its whole new content
+                     ):
+    "Write `text` to `path` all or nothing, in a way that survives a crash."
     save_text(path, text)
     _fsync_dir(Path(path).parent)
 
+# %% ../nbs/11_explorer.ipynb #ed927918
 def _csv_line(values) -> str:
     buf = io.StringIO(); csv.writer(buf, lineterminator='\n').writerow(values); return buf.getvalue()
 
@@ -134,8 +150,10 @@ def _now() -> str: return datetime.now(timezone.utc).isoformat(timespec='millise
 
 # %% ../nbs/11_explorer.ipynb #74f04b63
 class LabelStore:
-    "JClass labels kept in `labels_csv` and its append-only history (see text): `get`, `set`, `labels`."
-    def __init__(self, labels_csv):
+    "JClass labels kept in `labels_csv` and its append-only history: `get`, `set`, `labels`."
+    def __init__(self,
+                 labels_csv, # the labels CSV (its folder must exist); its history is `history_path(labels_csv)`
+                ):
         self.path = Path(labels_csv)
         self.history = history_path(self.path)
         if not self.path.parent.is_dir(): raise FileNotFoundError(f"the folder of {self.path} does not exist")
@@ -210,7 +228,10 @@ class LabelStore:
     def mapping(self) -> dict:
         "`{galaxy: jclass}` of the current labels."
         return {g: j for g, (j, _) in self._labels.items()}
-    def get(self, galaxy, default=None):
+    def get(self,
+            galaxy,       # a galaxy id
+            default=None, # what to return when `galaxy` has no label
+           ):
         "The JClass given to `galaxy`, or `default`."
         return self._labels.get(str(galaxy), (default,))[0]
     @property
@@ -219,8 +240,11 @@ class LabelStore:
         return pd.DataFrame([(g, j, t) for g, (j, t) in sorted(self._labels.items())], columns=list(LABEL_COLUMNS)).astype(
             {'galaxy': str, 'jclass': int, 'time': str})
 
-    def set(self, galaxy, jclass) -> int | None:
-        "Give `galaxy` the JClass `jclass` (0..5; `None` clears it): history line first, then the CSV, holding the store's lock; return the old JClass."
+    def set(self,
+            galaxy, # a galaxy id (without line breaks)
+            jclass, # an integer 0..5, or `None` to clear the label
+           ) -> int | None: # the JClass `galaxy` had before (`None`: none)
+        "Give `galaxy` the JClass `jclass` and save it at once: history line first, then the CSV."
         galaxy = str(galaxy)
         if not galaxy or any(c in galaxy for c in '\r\n'): raise ValueError(f"bad galaxy id {galaxy!r}")
         if jclass is not None:
@@ -245,7 +269,7 @@ class LabelStore:
         return old
 
     def refresh(self) -> bool:
-        "Re-read the labels if another explorer wrote since (its history grew); return whether it had."
+        "Re-read the labels if the history grew (another explorer wrote); return whether it had."
         if not self.history.exists() or self.history.stat().st_size == self._size: return False
         with self._locked():
             self._drop_unfinished()
@@ -261,8 +285,8 @@ def representation_map(x, # representations `(N, D)` (normalised here)
                        method: str = 'tsne', # 'tsne' (scikit-learn), 'umap' (needs umap-learn), or 'auto' (UMAP above 20,000 if installed)
                        seed: int = 0, # random state
                        perplexity: float = 30.0, # t-SNE perplexity (capped at (N-1)/3)
-                      ) -> np.ndarray:
-    "`(N, 2)` float32 map of the representations by cosine distance, centred and scaled to [-1, 1]."
+                      ) -> np.ndarray: # `(N, 2)` float32, centred, the largest |coordinate| 1
+    "A 2-D map of the representations by cosine distance (t-SNE or UMAP)."
     x = l2_normalise(np.asarray(x, np.float32))
     if len(x) < 4: raise ValueError(f"a map needs at least 4 galaxies, got {len(x)}")
     if method == 'auto':
@@ -281,8 +305,9 @@ def representation_map(x, # representations `(N, D)` (normalised here)
     return y / (np.abs(y).max() or 1.0)
 
 # %% ../nbs/11_explorer.ipynb #b2a87691
-def read_map(path) -> pd.DataFrame:
-    "The map `galaxy, x, y` stored at `path` (a CSV); errors name the file."
+def read_map(path, # a CSV with the columns galaxy, x, y
+            ) -> pd.DataFrame:
+    "The map `galaxy, x, y` stored at `path`; errors name the file."
     m = pd.read_csv(path, dtype={'galaxy': str})
     if not {'galaxy', 'x', 'y'} <= set(m.columns): raise ValueError(f"{path}: a map needs the columns galaxy, x, y")
     return m[['galaxy', 'x', 'y']]
@@ -290,8 +315,9 @@ def read_map(path) -> pd.DataFrame:
 # %% ../nbs/11_explorer.ipynb #8f66f74b
 JCLASS_COLORS = ('#bdbdbd', '#fcd225', '#f89540', '#e16462', '#b12a90', '#5c01a6')   # JClass 0 grey, 1..5 plasma
 
-def map_colours(values) -> tuple:
-    "`(RGBA (N, 4), legend [(name, colour)])` for `values`: JClass 0..5 in `JCLASS_COLORS`, other categories in tab10; missing ones light grey."
+def map_colours(values, # one value per point: JClass 0..5 or any categories (None or NaN: missing)
+               ) -> tuple: # `(RGBA (N, 4), legend [(name, colour)])`
+    "Point colours and legend: JClass 0..5 in `JCLASS_COLORS`, other categories in tab10."
     from matplotlib.colors import to_rgba
     import matplotlib as mpl
     s = pd.Series(list(values), dtype=object)
@@ -320,7 +346,7 @@ def plot_map(m: pd.DataFrame, # the map: galaxy, x, y
              highlight=(), # galaxies to ring
              ax=None, # axes to draw on (a new 4.2 x 3.6 in figure if None)
             ):
-    "A static scatter of the map coloured by `values` (the report's figure); returns the figure."
+    "Static scatter of the map coloured by `values` (the report's figure); returns the figure."
     import matplotlib.pyplot as plt
     if ax is None: fig, ax = plt.subplots(figsize=(4.2, 3.6))
     else: fig = ax.figure
@@ -353,20 +379,25 @@ class _Card:
 HALPHA_PRESET = 'Hα map (three-filter)'
 RUN_TABLES = {'refined JClass': 'search/refined_jclass.csv', 'trail vector': 'trails/trails.csv', 'Hα': 'halpha/halpha.csv'}
 
-def enable_colab_widgets() -> bool:
-    "On Colab, turn on its custom widget manager (the map is a third-party widget); return whether Colab was found."
+# %% ../nbs/11_explorer.ipynb #45ee0095
+def enable_colab_widgets() -> bool: # whether Colab was found
+    "On Colab, turn on its custom widget manager; elsewhere do nothing."
     try: from google.colab import output
     except ImportError: return False
     output.enable_custom_widget_manager(); return True
 
+# %% ../nbs/11_explorer.ipynb #c8366467
 def _by_galaxy(t) -> pd.DataFrame:
     "A table (DataFrame or CSV path) indexed by its `galaxy` column (first row of a galaxy wins)."
     t = pd.read_csv(t, dtype={'galaxy': str}) if not isinstance(t, pd.DataFrame) else t
     if 'galaxy' not in t.columns: raise ValueError("a table for the explorer needs a 'galaxy' column")
     return t.assign(galaxy=t.galaxy.astype(str)).drop_duplicates('galaxy').set_index('galaxy')
 
-def halpha_png(flux, size: int | None = 128) -> bytes:
-    "PNG bytes of an Hα map `(H, W)` (flux per pixel): arcsinh stretch to its 99.5th percentile, inferno colours, north up."
+# %% ../nbs/11_explorer.ipynb #9ea3e4c1
+def halpha_png(flux,                   # an Hα map `(H, W)`, flux per pixel
+               size: int | None = 128, # longer side of the picture, px (`None`: as is)
+              ) -> bytes:
+    "PNG bytes of an Hα map: arcsinh stretch, inferno colours, north up."
     import matplotlib as mpl
     f = np.nan_to_num(np.asarray(flux, np.float64))
     top = np.percentile(f, 99.5); top = top if top > 0 else (f.max() if f.max() > 0 else 1.0)
@@ -379,11 +410,26 @@ def halpha_png(flux, size: int | None = 128) -> bytes:
 
 # %% ../nbs/11_explorer.ipynb #9c1cec75
 class Explorer:
-    "Query-by-example explorer (ipywidgets): `emb_dir` (folder or `SimilarityIndex`), `data_dir` (ingested stacks), optional `labels_csv`, map, tables, Hα and Grad-CAM maps (see text)."
-    def __init__(self, emb_dir, data_dir, labels_csv=None, k: int = 8, bands: str = 'i, r, g (paper)',
-                 engine: str = 'exact', thumb: int = 112, max_k: int = 48, columns: int = 6,
-                 jclass_column: str | None = None, export_dir=None, max_options: int = 2000, seed: int = 0,
-                 map_xy=None, tables: dict | None = None, halpha_dir=None, gradcam_dir=None):
+    "Query-by-example explorer (ipywidgets): neighbours, filters, labels and a map."
+    def __init__(self,
+                 emb_dir,                        # an embedding folder, or a ready `SimilarityIndex`
+                 data_dir,                       # the ingested data folder with the stacks (None: no pictures)
+                 labels_csv=None,                # labels file to re-label galaxies into (None: labelling off)
+                 k: int = 8,                     # neighbours shown
+                 bands: str = 'i, r, g (paper)', # band preset of the composites, one of `BAND_PRESETS`
+                 engine: str = 'exact',          # search engine for an embedding folder (`SimilarityIndex`)
+                 thumb: int = 112,               # thumbnail size, px
+                 max_k: int = 48,                # the largest `k` of the slider
+                 columns: int = 6,               # cards per row of the grid
+                 jclass_column: str | None = None, # catalogue column of the JClass (default `visual_jclass`, else `jclass`)
+                 export_dir=None,                # folder of exported CSVs (default: the labels' folder, else the working folder)
+                 max_options: int = 2000,        # at most this many ids in the pick lists
+                 seed: int = 0,                  # seed of the random query
+                 map_xy=None,                    # the map: a DataFrame or CSV of galaxy, x, y (None: no map)
+                 tables: dict | None = None,     # `{name: DataFrame or CSV}` with a `galaxy` column, for the details panel
+                 halpha_dir=None,                # folder of Hα maps `<galaxy>.npy` (adds `HALPHA_PRESET`)
+                 gradcam_dir=None,               # folder of Grad-CAM maps `<galaxy>.npy` (drawn in red)
+                ):
         self.index = emb_dir if isinstance(emb_dir, SimilarityIndex) else SimilarityIndex.from_embeddings(emb_dir, engine=engine)
         n = len(self.index)
         if n < 2: raise ValueError(f"the explorer needs at least 2 galaxies, the index has {n}")
@@ -428,21 +474,25 @@ class Explorer:
 
     # ------------------------------------------------------------------ state
     def presets(self) -> list:
-        "The band presets this explorer offers: `BAND_PRESETS`, and `HALPHA_PRESET` when it has Hα maps."
+        "The band presets on offer: `BAND_PRESETS`, and `HALPHA_PRESET` when there are Hα maps."
         return list(BAND_PRESETS) + ([HALPHA_PRESET] if self.halpha_dir is not None else [])
     def _preset(self, bands) -> str:
         if bands not in self.presets(): raise ValueError(f"unknown band preset {bands!r}; choose one of {self.presets()}")
         return bands
     @property
-    def bands(self) -> tuple: return BAND_PRESETS.get(self.bands_name, ('Hα',))
+    def bands(self) -> tuple:
+        "The bands of the current preset, as file suffixes (`('Hα',)` for the Hα maps)."
+        return BAND_PRESETS.get(self.bands_name, ('Hα',))
 
     def _jclass_options(self) -> dict:
         opts = {str(j): j for j in range(N_JCLASS)}
         if self._cat_jclass.isna().any(): opts['none'] = -1
         return opts
 
-    def jclass_of(self, galaxy):
-        "The JClass shown for `galaxy`: your label if any, else the catalogue's (`None` if neither)."
+    def jclass_of(self,
+                  galaxy, # a galaxy id
+                 ):
+        "The JClass shown for `galaxy`: your label, else the catalogue's (`None` if neither)."
         if self.store is not None and galaxy in self.store: return self.store.get(galaxy)
         v = self._cat_jclass.get(galaxy, pd.NA)
         return None if pd.isna(v) else int(v)
@@ -460,14 +510,14 @@ class Explorer:
         return cl & np.isin(np.nan_to_num(j, nan=-1).astype(int), list(self.jclasses))
 
     def candidates(self) -> pd.Series:
-        "The galaxies that pass the cluster and JClass filters (the ones the random button draws from)."
+        "The galaxies that pass the cluster and JClass filters (the random button's pool)."
         return self.ids[self._passes()].reset_index(drop=True)
 
     def _empty(self) -> pd.DataFrame:
         return pd.DataFrame(columns=['galaxy', 'similarity', 'rank', 'cluster', 'catalog_jclass', 'label', 'jclass'])
 
-    def neighbours(self) -> pd.DataFrame:
-        "The `k` most similar galaxies to the query that pass the filters: galaxy, similarity, rank (among all), cluster, catalogue JClass, your label, JClass shown."
+    def neighbours(self) -> pd.DataFrame: # galaxy, similarity, rank (among all), cluster, catalog_jclass, label (yours), jclass (shown)
+        "The `k` galaxies most similar to the query that pass the filters."
         if self.query is None: return self._empty()
         q, ex = self.query, None
         if self.query_set:                                   # more like these: the mean of their unit vectors
@@ -487,8 +537,11 @@ class Explorer:
         res['jclass'] = pd.array([self.jclass_of(g) for g in res.galaxy], dtype='Int64')
         return res
 
-    def thumbnail(self, galaxy, size: int | None = None) -> bytes:
-        "PNG bytes of `galaxy`'s composite in the current bands (a placeholder if its stack cannot be read)."
+    def thumbnail(self,
+                  galaxy,                  # a galaxy id
+                  size: int | None = None, # longer side, px (default: `thumb`)
+                 ) -> bytes:
+        "PNG bytes of `galaxy` in the current bands (a placeholder if its stack cannot be read)."
         size = size or self.thumb
         key = (galaxy, self.bands, size)
         if key in self._pngs: self._pngs.move_to_end(key); return self._pngs[key]
@@ -508,7 +561,9 @@ class Explorer:
         return png
 
     # ------------------------------------------------------------------ actions
-    def select_query(self, galaxy):
+    def select_query(self,
+                     galaxy, # a galaxy id of the embedding folder
+                    ):
         "Make `galaxy` the query (and the selected galaxy) and show its neighbours."
         galaxy = str(galaxy)
         if galaxy not in self._id_set: raise KeyError(f"{galaxy!r} is not in the embedding folder")
@@ -516,15 +571,20 @@ class Explorer:
         self.query_set = ()
         self._refresh()
 
-    def select(self, galaxy):
+    def select(self,
+               galaxy, # a galaxy id of the embedding folder
+              ):
         "Select `galaxy` for labelling."
         galaxy = str(galaxy)
         if galaxy not in self._id_set: raise KeyError(f"{galaxy!r} is not in the embedding folder")
         self.selected = galaxy
         self._refresh(grid=False)
 
-    def set_label(self, jclass, galaxy=None):
-        "Give the selected galaxy (or `galaxy`) the JClass `jclass` (0..5, `None` clears), saved at once; return the old label."
+    def set_label(self,
+                  jclass,      # an integer 0..5, or `None` to clear the label
+                  galaxy=None, # default: the selected galaxy
+                 ):
+        "Label the selected galaxy (or `galaxy`) `jclass`, saved at once; return the old label."
         if self.store is None: raise RuntimeError("labelling needs a labels file: Explorer(..., labels_csv='labels.csv')")
         galaxy = self.selected if galaxy is None else str(galaxy)
         if galaxy is None: raise ValueError("no galaxy is selected")
@@ -541,16 +601,23 @@ class Explorer:
         if not len(c): raise ValueError("no galaxy passes the filters")
         self.select_query(c.iloc[self._rng.integers(len(c))])
 
-    def set_k(self, k: int):
+    def set_k(self,
+              k: int, # number of neighbours (clipped to 1..the slider's maximum)
+             ):
         "Show `k` neighbours."
         self.k = int(min(max(1, k), self.w_k.max)); self._refresh()
 
-    def set_bands(self, name: str):
-        "Use the band preset `name` (one of `presets()`) for the composites."
+    def set_bands(self,
+                  name: str, # a band preset, one of `presets()`
+                 ):
+        "Use the band preset `name` for the composites."
         self.bands_name = self._preset(name); self._refresh()
 
-    def set_filters(self, clusters=None, jclasses=None):
-        "Show only neighbours in `clusters` with JClass in `jclasses` (-1 = no JClass); `None` keeps that filter as is."
+    def set_filters(self,
+                    clusters=None, # cluster names to show (None: keep this filter as it is)
+                    jclasses=None, # JClass values to show, -1 for none (None: keep this filter as it is)
+                   ):
+        "Show only the neighbours in `clusters` with a JClass in `jclasses`."
         if clusters is not None:
             bad = set(clusters) - set(self._cluster.unique())
             if bad: raise ValueError(f"unknown cluster(s) {sorted(bad)}")
@@ -561,8 +628,10 @@ class Explorer:
             self.jclasses = set(jclasses)
         self._refresh(options=True)
 
-    def export_neighbours(self, path=None) -> Path:
-        "Write the neighbours shown (with the query's id) to `path` (default `export_dir/neighbours_<query>.csv`), atomically; return the path."
+    def export_neighbours(self,
+                          path=None, # the CSV (default `export_dir/neighbours_<query>.csv`)
+                         ) -> Path:
+        "Write the neighbours shown, with the query's id, as a CSV, atomically; return its path."
         path = Path(path) if path is not None else self.export_dir/f'neighbours_{self.query}.csv'
         df = self.shown.copy(); df.insert(0, 'query', self.query)
         atomic_write_text(path, df.to_csv(index=False))
@@ -574,7 +643,9 @@ class Explorer:
         return [c.galaxy for c in self.cards if c.box.layout.display != 'none']
 
     @property
-    def widget(self) -> W.Widget: return self._root
+    def widget(self) -> W.Widget:
+        "The whole interface, as one widget to display."
+        return self._root
     def _repr_mimebundle_(self, **kwargs):
         "Shown as the widget; a short text where widgets cannot be drawn."
         b = self._root._repr_mimebundle_(**kwargs) or {}
@@ -749,12 +820,14 @@ def _refresh(self: Explorer, grid: bool = True, options: bool = False):
     if grid or key != getattr(self, '_map_key', None):
         self._update_map(colours=key != getattr(self, '_map_key', None)); self._map_key = key
 
+# %% ../nbs/11_explorer.ipynb #9e079b35
 @patch
-def set_colour(self: Explorer, by: str):
+def set_colour(self: Explorer,
+               by: str, # 'JClass', 'your label', 'cluster', or a catalogue column the menu offers
+              ):
     "Colour the map by `by` (an option of the map colour menu)."
     if by not in self.w_color.options: raise ValueError(f"unknown map colouring {by!r}; choose one of {list(self.w_color.options)}")
     self.color_by = by; self._refresh(grid=False)
-
 
 # %% ../nbs/11_explorer.ipynb #d60516d8
 def _widget_canvas(fig):
@@ -792,8 +865,10 @@ def _build_map(self: Explorer):
 
 # %% ../nbs/11_explorer.ipynb #72dd5aeb
 @patch
-def map_values(self: Explorer, by: str | None = None) -> list:
-    "The value of each map point for the colouring `by` ('JClass' shown, 'your label', 'cluster', or a catalogue column)."
+def map_values(self: Explorer,
+               by: str | None = None, # 'JClass' (shown), 'your label', 'cluster', or a catalogue column (default: the current colouring)
+              ) -> list: # one value per map point, `None` where there is none
+    "The value of each map point for the colouring `by`."
     by, g = by or self.color_by, self.map.galaxy
     if by == 'JClass':
         j = self._cat_jf.reindex(g)
@@ -805,13 +880,19 @@ def map_values(self: Explorer, by: str | None = None) -> list:
     col = self._cat_by[by].reindex(g)
     return [None if pd.isna(v) or v == '' else v for v in col]
 
+# %% ../nbs/11_explorer.ipynb #36198512
 @patch
-def galaxy_at(self: Explorer, x: float, y: float, radius: float = 12) -> str | None:
-    "The map galaxy nearest to the canvas pixel `(x, y)` (matplotlib display coordinates), if within `radius` px."
+def galaxy_at(self: Explorer,
+              x: float,            # canvas pixel, x (matplotlib display coordinates)
+              y: float,            # canvas pixel, y
+              radius: float = 12,  # the farthest a point may be, px
+             ) -> str | None:
+    "The map galaxy nearest to the canvas pixel `(x, y)`, if within `radius` px."
     d = self._map_ax.transData.transform(self._map_xy) - np.array([x, y])
     i = int(np.argmin((d ** 2).sum(1)))
     return self.map.galaxy.iloc[i] if np.hypot(*d[i]) <= radius else None
 
+# %% ../nbs/11_explorer.ipynb #d6e1f982
 @patch
 def _map_click(self: Explorer, event):
     if event.inaxes is not self._map_ax or event.button != 1: return
@@ -846,8 +927,10 @@ def _fmt(v) -> str:
     return str(v)
 
 @patch
-def details_html(self: Explorer, galaxy) -> str:
-    "HTML of everything the run knows about `galaxy`: refined JClass and neighbour vote, visual votes, trail vector, Hα, catalogue row."
+def details_html(self: Explorer,
+                 galaxy, # a galaxy id (None: nothing)
+                ) -> str: # refined JClass and neighbour vote, visual votes, trail vector, Hα, catalogue row
+    "HTML of everything the run knows about `galaxy`."
     if galaxy is None: return ''
     row = lambda name: self.tables[name].loc[galaxy] if name in self.tables and galaxy in self.tables[name].index else None
     cat = self._cat_by.loc[galaxy] if galaxy in self._id_set else pd.Series(dtype=object)
@@ -872,8 +955,11 @@ def details_html(self: Explorer, galaxy) -> str:
 
 # %% ../nbs/11_explorer.ipynb #371d7742
 @patch
-def detail_png(self: Explorer, galaxy, size: int = 168) -> bytes:
-    "PNG bytes of `galaxy` in the current bands with its Grad-CAM map (red, if the run has one) and trail vector (cyan arrow, if any)."
+def detail_png(self: Explorer,
+               galaxy,          # a galaxy id
+               size: int = 168, # longer side, px
+              ) -> bytes:
+    "PNG bytes of `galaxy` in the current bands with its Grad-CAM map and trail vector."
     key = ('detail', galaxy, self.bands, size)
     if key in self._pngs: return self._pngs[key]
     img = PILImage.open(io.BytesIO(self.thumbnail(galaxy, size))).convert('RGB')
@@ -898,16 +984,21 @@ def detail_png(self: Explorer, galaxy, size: int = 168) -> bytes:
 
 # %% ../nbs/11_explorer.ipynb #28cef06a
 @patch
-def add_to_set(self: Explorer, galaxy=None):
+def add_to_set(self: Explorer,
+               galaxy=None, # a galaxy id (default: the selected galaxy)
+              ):
     "Add the selected galaxy (or `galaxy`) to the set for *more like these*."
     g = self.selected if galaxy is None else str(galaxy)
     if g not in self._id_set: raise KeyError(f"{g!r} is not in the embedding folder")
     if g not in self.basket: self.basket.append(g)
     self._say(f"set: {', '.join(self.basket)}"); self._refresh(grid=False)
 
+# %% ../nbs/11_explorer.ipynb #5b91f1b5
 @patch
-def more_like(self: Explorer, galaxies=None):
-    "Query by the mean representation of `galaxies` (default: the set); they are left out of the neighbours."
+def more_like(self: Explorer,
+              galaxies=None, # galaxy ids (default: the set)
+             ):
+    "Query by the mean representation of `galaxies`, which are left out of the neighbours."
     gs = [str(g) for g in (self.basket if galaxies is None else galaxies)]
     if not gs: raise ValueError("the set is empty: select galaxies and click 'add to set' first")
     bad = [g for g in gs if g not in self._id_set]
@@ -915,6 +1006,7 @@ def more_like(self: Explorer, galaxies=None):
     self.query, self.query_set = gs[0], tuple(dict.fromkeys(gs))
     self._say(f"more like {len(self.query_set)} galaxies: {', '.join(self.query_set)}"); self._refresh()
 
+# %% ../nbs/11_explorer.ipynb #20ab51cf
 @patch
 def empty_set(self: Explorer):
     "Empty the set for *more like these*."
@@ -926,7 +1018,7 @@ def explorer_from_run(run_dir, # a run folder (`jellyfish run` / `jellyfish demo
                       map_max: int = 5000, # compute a missing map on the fly only up to this many galaxies
                       **kwargs, # more `Explorer` arguments
                      ) -> Explorer:
-    "The explorer of a run: its embeddings and stacks, and where present its map, refined JClass, trail vectors, Hα maps and Grad-CAM maps."
+    "The explorer of a run: embeddings and stacks, and whatever maps and tables the run has."
     run = Path(run_dir)
     if not (run/'embeddings').is_dir(): raise FileNotFoundError(f"{run}: no embeddings/ folder; is it a run folder (jellyfish run / demo)?")
     tables = {name: run/f for name, f in RUN_TABLES.items() if (run/f).is_file()}
@@ -942,7 +1034,7 @@ def explorer_from_run(run_dir, # a run folder (`jellyfish run` / `jellyfish demo
 def app_notebook(run_dir, # the run folder to open
                  labels_csv=None, # labels file (default `run_dir/labels.csv`)
                 ) -> str:
-    "The JSON text of a one-cell notebook that shows `explorer_from_run(run_dir)` (what `explore` serves)."
+    "The JSON text of a one-cell notebook showing `explorer_from_run(run_dir)` (for `explore`)."
     args = repr(str(Path(run_dir).resolve())) + (f', labels_csv={str(Path(labels_csv).resolve())!r}' if labels_csv else '')
     code = ("from jellyfish_nbdev.explorer import explorer_from_run\n"
             f"ex = explorer_from_run({args})\nex.widget")
@@ -966,7 +1058,7 @@ def explore(run_dir: str, # a run folder (`jellyfish run` / `jellyfish demo`)
             labels: str = None, # labels CSV (default RUN_DIR/labels.csv)
             timeout: float = 120, # seconds to wait for the server to start
            ):
-    "Serve the explorer of a run as a web app (Voilà) on http://127.0.0.1:PORT/ and print the address; Ctrl-C stops it."
+    "Serve the explorer of a run as a web app (Voilà) on 127.0.0.1; Ctrl-C stops it."
     run = Path(run_dir).resolve()
     if not (run/'embeddings').is_dir(): raise FileNotFoundError(f"{run}: no embeddings/ folder; is it a run folder (jellyfish run / demo)?")
     try: import voila  # noqa: F401

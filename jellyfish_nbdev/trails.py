@@ -17,12 +17,12 @@ __all__ = ['BAD_FLAGS', 'CLUSTERS', 'MFMTK_FILES', 'TRAIL_COLUMNS', 'PASS_COLUMN
            'show_trails', 'plot_cluster_angles', 'measure_mock_jellyfish', 'tail_errors', 'tail_recovery']
 
 # %% ../nbs/10_trails.ipynb #413253da
-def trail_vector(x_peak, y_peak, x_col, y_col):
-    """Morfometryka's trail vector, from the light-weighted centroid `(x_col, y_col)` to the
-    brightness peak `(x_peak, y_peak)` (pixels). Returns `(angle_deg, size_px)`: the angle is
-    `atan2(dy, dx)` in degrees in (-180, 180], counter-clockwise from +x; the size is in pixels.
-    Works element-wise on arrays (NumPy broadcasting) and returns floats for scalar input.
-    A zero-length vector, or any NaN input, gives a NaN angle."""
+def trail_vector(x_peak, # x of the brightness peak, px (scalar or array)
+                 y_peak, # y of the brightness peak, px
+                 x_col,  # x of the light-weighted centroid, px
+                 y_col,  # y of the light-weighted centroid, px
+                ):
+    "Morfometryka's trail vector, from the centroid to the peak: `(angle_deg, size_px)`."
     dx = np.asarray(x_peak, dtype=float) - np.asarray(x_col, dtype=float)
     dy = np.asarray(y_peak, dtype=float) - np.asarray(y_col, dtype=float)
     size = np.hypot(dx, dy)
@@ -46,11 +46,11 @@ BAD_FLAGS = ('no_source', 'edge')  # flags that make a measurement untrustworthy
 
 @dataclass
 class PeakCentroid:
-    "Peak, light-weighted centroid and trail vector of one galaxy, in pixels (x = column, y = row)."
-    x_peak: float
-    y_peak: float
-    x_col: float
-    y_col: float
+    "Peak, light-weighted centroid and trail vector of one galaxy (px; x = column, y = row)."
+    x_peak: float        # brightness peak, x (px)
+    y_peak: float        # brightness peak, y (px)
+    x_col: float         # light-weighted centroid, x (px)
+    y_col: float         # light-weighted centroid, y (px)
     angle_deg: float     # trail vector direction, atan2(dy, dx) in (-180, 180]
     size_px: float       # trail vector length (pixels)
     area_px: int = 0     # pixels in the galaxy's segment
@@ -158,16 +158,17 @@ def _split_neighbours(sm: np.ndarray, parent: np.ndarray, peak, threshold: float
     return parent & (owner == 1), n
 
 # %% ../nbs/10_trails.ipynb #11627468
-def peak_and_centroid(image, centre=None, fwhm: float = 2.5, nsigma: float = 1.0, npixels: int = 10,
-                      deblend: bool = True, contrast: float = 0.1, max_offset: float | None = None,
-                      name: str = 'image') -> PeakCentroid:
-    """Brightness peak and light-weighted centroid of the galaxy at `centre` (x, y pixels; default
-    the cutout centre) of a 2-D image of *linear* fluxes, and its trail vector.
-    `fwhm` (px): Gaussian smoothing for segmentation and peak; `nsigma`, `npixels`: detection
-    threshold (multiples of the sky scatter) and minimum source area; `deblend`, `contrast`:
-    split touching sources (photutils); `max_offset` (px, default 5 % of the cutout's smaller side,
-    at least 3): how far from `centre` the galaxy's segment may start. `name` names the image in errors.
-    Raises ValueError for an empty, non-2-D or all-NaN image; otherwise flags problems (see `BAD_FLAGS`)."""
+def peak_and_centroid(image,                 # a 2-D image of *linear* fluxes (NaN pixels are ignored)
+                      centre=None,           # (x, y) of the galaxy, px (default: the cutout centre)
+                      fwhm: float = 2.5,     # FWHM of the Gaussian smoothing for segmentation and peak, px
+                      nsigma: float = 1.0,   # detection threshold, in multiples of the sky scatter
+                      npixels: int = 10,     # minimum source area, px
+                      deblend: bool = True,  # split touching sources off the galaxy (multi-thresholding, as photutils)
+                      contrast: float = 0.1, # fraction of the segment's light a part needs to be split off
+                      max_offset: float | None = None, # how far from `centre` the galaxy's segment may start, px (default 5 % of the smaller side, at least 3)
+                      name: str = 'image',   # names the image in errors
+                     ) -> PeakCentroid:      # with a flag (see `BAD_FLAGS`) where the measurement cannot be trusted
+    "Brightness peak, light-weighted centroid and trail vector of the galaxy at `centre`."
     img = _check_image(image, name)
     h, w = img.shape
     centre = ((w - 1) / 2, (h - 1) / 2) if centre is None else tuple(map(float, centre))
@@ -212,10 +213,13 @@ from astropy.coordinates import SkyCoord
 from .core import PIXEL_SCALE, as_float
 
 # %% ../nbs/10_trails.ipynb #2a77e678
-def cutout_wcs(ra: float, dec: float, shape, centre=None, pixel_scale=PIXEL_SCALE) -> WCS:
-    """A TAN WCS for an S-PLUS-like cutout of `shape` (H, W): north up, east left, `pixel_scale`
-    (Quantity, angle per pixel), with (`ra`, `dec`) in degrees at pixel `centre` (x, y; 0-based,
-    default the cutout centre)."""
+def cutout_wcs(ra: float,               # right ascension at `centre`, deg
+               dec: float,              # declination at `centre`, deg
+               shape,                   # the cutout's `(H, W)` (of a longer shape, the last two)
+               centre=None,             # (x, y) 0-based pixel of (`ra`, `dec`) (default: the cutout centre)
+               pixel_scale=PIXEL_SCALE, # angle per pixel, a Quantity (S-PLUS: 0.55″)
+              ) -> WCS:
+    "A gnomonic (TAN) WCS for an S-PLUS-like cutout: north up, east left."
     h, w = shape[-2:]
     cx, cy = ((w - 1) / 2, (h - 1) / 2) if centre is None else centre
     scale = u.Quantity(pixel_scale).to_value(u.deg / u.pixel)
@@ -227,10 +231,14 @@ def cutout_wcs(ra: float, dec: float, shape, centre=None, pixel_scale=PIXEL_SCAL
     wcs.pixel_shape = (w, h)
     return wcs
 
-def position_angle(x_from, y_from, x_to, y_to, wcs: WCS):
-    """Position angle on the sky (degrees east of north, in [0, 360)) of the pixel vector from
-    (`x_from`, `y_from`) to (`x_to`, `y_to`) (0-based pixels) in an image with celestial `wcs`.
-    Element-wise over arrays; NaN where a position is NaN or the vector has zero length."""
+# %% ../nbs/10_trails.ipynb #0d7b91a1
+def position_angle(x_from,   # start of the vector, x (0-based px; scalar or array)
+                   y_from,   # start of the vector, y
+                   x_to,     # end of the vector, x
+                   y_to,     # end of the vector, y
+                   wcs: WCS, # the image's WCS (its celestial part is used)
+                  ):
+    "Position angle on the sky (deg east of north, in [0, 360)) of a pixel vector."
     xf, yf, xt, yt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x_from, y_from, x_to, y_to)))
     good = np.isfinite(xf) & np.isfinite(yf) & np.isfinite(xt) & np.isfinite(yt) & ((xf != xt) | (yf != yt))
     pa = np.full(xf.shape, np.nan)
@@ -244,26 +252,40 @@ def position_angle(x_from, y_from, x_to, y_to, wcs: WCS):
 CLUSTERS = pd.DataFrame(dict(cluster=['Fornax', 'Antlia', 'Hydra'], ra=[54.50, 157.5125, 159.0865],
                              dec=[-35.45, -35.3233, -27.5629]))  # S-PLUS cluster centres (deg), as in the paper's scripts
 
-def angle_difference(a, b):
-    "Absolute difference of two directions `a`, `b` (degrees), folded into [0, 180]; NaN-propagating."
+# %% ../nbs/10_trails.ipynb #ff0f357e
+def angle_difference(a, # a direction, deg (scalar or array)
+                     b, # another direction, deg
+                    ):
+    "Absolute difference of two directions, folded into [0, 180] deg; NaN in, NaN out."
     d = np.abs((np.asarray(a, dtype=float) - np.asarray(b, dtype=float) + 180.0) % 360.0 - 180.0)
     return float(d) if d.ndim == 0 else d
 
-def cluster_position_angle(ra, dec, cluster_ra, cluster_dec):
-    "Position angle (deg east of north) of the direction from each galaxy (`ra`, `dec`, deg) to its cluster centre."
+# %% ../nbs/10_trails.ipynb #bac962d1
+def cluster_position_angle(ra,          # the galaxy's right ascension, deg (scalar or array)
+                           dec,         # the galaxy's declination, deg
+                           cluster_ra,  # right ascension of its cluster's centre, deg
+                           cluster_dec, # declination of its cluster's centre, deg
+                          ):
+    "Position angle (deg east of north) of the direction from a galaxy to its cluster centre."
     g = SkyCoord(np.asarray(ra, dtype=float) * u.deg, np.asarray(dec, dtype=float) * u.deg)
     c = SkyCoord(np.asarray(cluster_ra, dtype=float) * u.deg, np.asarray(cluster_dec, dtype=float) * u.deg)
     pa = g.position_angle(c).to_value(u.deg) % 360.0
     return float(pa) if np.ndim(pa) == 0 else pa
 
-def cluster_angle(trail_pa, ra, dec, cluster_ra, cluster_dec):
-    """Angle (deg, [0, 180]) between the trail vector's position angle `trail_pa` and the direction
-    from the galaxy to its cluster centre: 0 = trail vector towards the centre (tail pointing away)."""
+# %% ../nbs/10_trails.ipynb #77866a65
+def cluster_angle(trail_pa,    # the trail vector's position angle, deg east of north
+                  ra,          # the galaxy's right ascension, deg
+                  dec,         # the galaxy's declination, deg
+                  cluster_ra,  # right ascension of its cluster's centre, deg
+                  cluster_dec, # declination of its cluster's centre, deg
+                 ):
+    "Angle (deg, in [0, 180]) between the trail vector and the direction to the cluster centre."
     return angle_difference(trail_pa, cluster_position_angle(ra, dec, cluster_ra, cluster_dec))
 
 # %% ../nbs/10_trails.ipynb #fbc7a1b4
-def alignment_stats(angles) -> dict:
-    "Median, fraction < 90 deg with its two-sided binomial p-value, and the KS p-value against U(0, 180), of finite `angles`."
+def alignment_stats(angles, # angles to the cluster centre, deg in [0, 180]; NaNs are dropped
+                   ) -> dict: # `n`, `median_deg`, `frac_below_90`, `p_binom` (two-sided), `p_ks`
+    "Median, fraction below 90° with a binomial test, and a KS test against U(0°, 180°)."
     from scipy import stats
     a = np.asarray(angles, dtype=float)
     a = a[np.isfinite(a)]
@@ -285,15 +307,18 @@ def _jclass_lookup() -> dict:
     names = pd.read_csv(_catalog_dir() / 'Fig11' / 'allnames.csv', index_col=0)
     return dict(zip(names.Name.astype(str).str.strip().str.lstrip('#'), names.JClass))
 
-def mfmtk_peak_fix(v):
-    "Morfometryka's `x0peak` or `y0peak` (px) with its -0.5 px window offset undone where the value ends in about .5."
+# %% ../nbs/10_trails.ipynb #07cde45d
+def mfmtk_peak_fix(v, # Morfometryka's `x0peak` or `y0peak`, px (scalar or array)
+                  ):
+    "The catalogued peak position with Morfometryka's −0.5 px window offset undone."
     v = np.asarray(v, dtype=float)
     return v + np.where(np.abs(v % 1 - 0.5) < 0.25, 0.5, 0.0)
 
-def read_mfmtk(kinds=MFMTK_FILES, correct_peak: bool = True) -> pd.DataFrame:
-    """The paper's Morfometryka tables (package data), one row per galaxy and band, with `galaxy`,
-    `band`, `file` (which table), `jclass` (Fig11/allnames.csv) and Morfometryka's columns; the
-    trail vector's `angle_deg`, `size_px` from the (half-pixel corrected if `correct_peak`) peak."""
+# %% ../nbs/10_trails.ipynb #511159b1
+def read_mfmtk(kinds=MFMTK_FILES,          # which tables, of `MFMTK_FILES`
+               correct_peak: bool = True, # undo the half-pixel offset of the peaks (`mfmtk_peak_fix`)
+              ) -> pd.DataFrame: # `galaxy`, `band`, `file` (which table), `jclass`, Morfometryka's columns, `angle_deg`, `size_px`
+    "The paper's Morfometryka tables (package data), one row per galaxy and band."
     look, out = _jclass_lookup(), []
     for kind in kinds:
         f = _catalog_dir() / f'SPLUS-jellyfish-{kind}-mfmtk.csv'
@@ -312,8 +337,11 @@ def read_mfmtk(kinds=MFMTK_FILES, correct_peak: bool = True) -> pd.DataFrame:
     return m
 
 # %% ../nbs/10_trails.ipynb #54dd781d
-def plot_mfmtk_trails(m: pd.DataFrame, band: str = 'R', axs=None):
-    "Left: trail-vector angles before/after the half-pixel peak correction (all bands); right: sizes per JClass in `band` (log scale, QF = 0 filled)."
+def plot_mfmtk_trails(m: pd.DataFrame, # a `read_mfmtk` table
+                      band: str = 'R',  # the band of the sizes panel
+                      axs=None,         # two axes to draw on (default: a new figure)
+                     ):
+    "Trail-vector angles with and without the peak correction, sizes per JClass; returns `axs`."
     import matplotlib.pyplot as plt
     fig = None
     if axs is None: fig, axs = plt.subplots(1, 2, figsize=(8, 2.8))
@@ -338,8 +366,11 @@ def plot_mfmtk_trails(m: pd.DataFrame, band: str = 'R', axs=None):
     return axs
 
 # %% ../nbs/10_trails.ipynb #437a4723
-def size_by_jclass(m: pd.DataFrame, band: str = 'R', good_only: bool = False) -> pd.DataFrame:
-    "Count and quartiles of the trail-vector size (px) per JClass in `band` (only `QF == 0` if `good_only`)."
+def size_by_jclass(m: pd.DataFrame,          # a `read_mfmtk` table
+                   band: str = 'R',           # the band
+                   good_only: bool = False,   # only the rows with Morfometryka's `QF == 0`
+                  ) -> pd.DataFrame:          # `n`, `q25_px`, `median_px`, `q75_px` per JClass
+    "Count and quartiles of the trail-vector size (px) per JClass in `band`."
     b = m[(m.band == band) & ((m.QF == 0) if good_only else True)]
     q = b.groupby('jclass').size_px.quantile([0.25, 0.5, 0.75]).unstack()
     q.columns = ['q25_px', 'median_px', 'q75_px']
@@ -405,16 +436,22 @@ def _finish(rows: list, clusters) -> pd.DataFrame:
     return df
 
 # %% ../nbs/10_trails.ipynb #166ca40c
-def read_manifest_ok(data_dir) -> pd.DataFrame:
-    "The `ok` rows of `data_dir/manifest.csv` with an absolute `path` column: `data.load_manifest`."
+def read_manifest_ok(data_dir, # an ingested data folder (`manifest.csv`, `stacks/`)
+                    ) -> pd.DataFrame: # its `ok` rows, `path` absolute
+    "The `ok` rows of `data_dir/manifest.csv` with an absolute `path`: `data.load_manifest`."
     from jellyfish_nbdev.data import load_manifest   # here, not at the top: trails work on FITS cutouts without fastai
     return load_manifest(data_dir)
 
-def trails_from_stacks(data_dir, band: str = 'R', arcsinh: bool = True, stretch: bool = False, clusters=None,
-                       progress: bool = True, **kwargs) -> pd.DataFrame:
-    """Trail vectors in `band` for every `ok` galaxy of an ingested data folder whose stacks hold
-    arcsinh(flux) (`arcsinh=True`) or flux; light weights are the flux, or arcsinh(flux) if `stretch`.
-    `kwargs` go to `peak_and_centroid`."""
+# %% ../nbs/10_trails.ipynb #217aa334
+def trails_from_stacks(data_dir,              # an ingested data folder (`manifest.csv`, `stacks/`)
+                       band: str = 'R',       # S-PLUS band: file suffix (R, F660, ...) or filter name (r, J0660, ...)
+                       arcsinh: bool = True,  # the stacks hold arcsinh(flux), as `io` writes them (False: flux)
+                       stretch: bool = False, # weight the centroid by arcsinh(flux) instead of the flux
+                       clusters=None,         # cluster centres: cluster, ra, dec (default `CLUSTERS` and the mock's)
+                       progress: bool = True, # show a progress bar
+                       **kwargs,              # passed to `peak_and_centroid`
+                      ) -> pd.DataFrame:      # one row per `ok` galaxy, `TRAIL_COLUMNS` first
+    "Trail vectors in `band` of every `ok` galaxy of an ingested data folder."
     man, b = read_manifest_ok(data_dir), band_index(band)
     rows = []
     for r in _progress(man.to_dict('records'), progress):
@@ -432,6 +469,7 @@ def trails_from_stacks(data_dir, band: str = 'R', arcsinh: bool = True, stretch:
         rows.append(_measure(img, r['galaxy'], BAND_SUFFIXES[b], r, wcs, **kwargs))
     return _finish(rows, clusters)
 
+# %% ../nbs/10_trails.ipynb #5c976126
 def _fits_wcs(path):
     "Celestial WCS of the first image HDU of FITS file `path`, or None."
     import warnings
@@ -443,9 +481,15 @@ def _fits_wcs(path):
                 return w.celestial if w.has_celestial else None
     return None
 
-def trails_from_fits(fits_dir, band: str = 'R', catalog=None, stretch: bool = False, clusters=None,
-                     progress: bool = True, **kwargs) -> pd.DataFrame:
-    "Trail vectors in `band` for every `<galaxy>_<band>_<N>px.fits` in `fits_dir` (sky-subtracted; weights flux, or arcsinh(flux) if `stretch`), WCS from the headers."
+def trails_from_fits(fits_dir,              # a folder of `<galaxy>_<band>_<N>px.fits` cutouts
+                     band: str = 'R',       # S-PLUS band: file suffix (R, F660, ...) or filter name (r, J0660, ...)
+                     catalog=None,          # catalogue CSV: galaxy, ra, dec, cluster, ... (optional)
+                     stretch: bool = False, # weight the centroid by arcsinh(flux) instead of the flux
+                     clusters=None,         # cluster centres: cluster, ra, dec (default `CLUSTERS` and the mock's)
+                     progress: bool = True, # show a progress bar
+                     **kwargs,              # passed to `peak_and_centroid`
+                    ) -> pd.DataFrame:      # one row per galaxy, `TRAIL_COLUMNS` first
+    "Trail vectors in `band` of the FITS cutouts in `fits_dir`, with their headers' WCS."
     from jellyfish_nbdev.io import scan_cutouts, read_band, preprocess_band, read_catalog
     band = BAND_SUFFIXES[band_index(band)]
     files = scan_cutouts(fits_dir)
@@ -471,8 +515,12 @@ def trails_from_fits(fits_dir, band: str = 'R', catalog=None, stretch: bool = Fa
         rows.append(_measure(img, f['galaxy'], band, info, wcs, **kwargs))
     return _finish(rows, clusters)
 
-def trail_table(source, band: str = 'R', **kwargs) -> pd.DataFrame:
-    "Trail vectors in `band` for an ingested data folder (has `manifest.csv`) or a folder of FITS cutouts."
+# %% ../nbs/10_trails.ipynb #da3f5fa7
+def trail_table(source,          # an ingested data folder (has `manifest.csv`) or a folder of FITS cutouts
+                band: str = 'R', # S-PLUS band: file suffix (R, F660, ...) or filter name (r, J0660, ...)
+                **kwargs,        # passed to `trails_from_stacks` or `trails_from_fits`
+               ) -> pd.DataFrame:
+    "Trail vectors in `band` of an ingested data folder or of a folder of FITS cutouts."
     src = Path(source)
     if not src.is_dir(): raise FileNotFoundError(f"{src}: no such folder")
     if (src / 'manifest.csv').is_file(): return trails_from_stacks(src, band, **kwargs)
@@ -490,7 +538,7 @@ def trails(data_dir: str,        # an ingested data folder (manifest.csv + stack
            stretch: bool = False,  # weight the centroid by arcsinh(flux) instead of flux (better directions, sizes not Morfometryka's)
            progress: bool = True,  # show a progress bar
           ):
-    "Measure the trail vector (centroid -> peak) of every galaxy in one band and write them to a CSV; return its path."
+    "Measure every galaxy's trail vector in one band, write the table as CSV; return its path."
     from jellyfish_nbdev.io import save_csv
     src = Path(data_dir)
     stacks = (src / 'manifest.csv').is_file()
@@ -510,11 +558,14 @@ def trails(data_dir: str,        # an ingested data folder (manifest.csv + stack
     return out
 
 # %% ../nbs/10_trails.ipynb #7cdd6f3a
-def show_trail(stack, row, ax=None, expected_deg: float | None = None, crop: int | None = None, title: str | None = None):
-    """Lupton RGB of `stack` (C, H, W) with the trail vector of `row` (a trail-table row or `PeakCentroid`):
-    centroid +, peak x, a fixed-length arrow along `angle_deg`; `expected_deg` (pixel angle) as a dashed
-    arrow; the direction to the cluster centre (from `cluster_pa_deg`, north-up images) in a corner.
-    `crop`: half-size in px of a window around the centroid. Returns `ax`."""
+def show_trail(stack,                     # a `(C, H, W)` stack
+               row,                       # a trail-table row (Series or dict) or a `PeakCentroid`
+               ax=None,                   # axes to draw on (default: a new figure)
+               expected_deg: float | None = None, # expected direction, pixel angle (deg): a dashed arrow
+               crop: int | None = None,   # half-size of a window around the centroid, px (None: the whole cutout)
+               title: str | None = None,  # axes title
+              ):
+    "Lupton composite with the centroid (+), peak (×) and trail vector of `row`; returns `ax`."
     from jellyfish_nbdev.core import show_rgb
     g = row if isinstance(row, dict) else (row.to_dict() if hasattr(row, 'to_dict') else row.as_dict())
     h, w = np.shape(stack)[-2:]
@@ -546,10 +597,16 @@ def show_trail(stack, row, ax=None, expected_deg: float | None = None, crop: int
             ha='right', va='bottom', transform=ax.transAxes)
     return ax
 
-def show_trails(table: pd.DataFrame, data_dir, n: int = 8, ncols: int = 4, expected_col: str | None = None,
-                crop: int | None = None, size: float = 2.0):
-    """A grid of `show_trail` for the first `n` rows of `table` (a `trail_table` of the ingested folder
-    `data_dir`); `expected_col` names a column of expected pixel angles. Returns the figure."""
+# %% ../nbs/10_trails.ipynb #6c1bab63
+def show_trails(table: pd.DataFrame,            # a `trail_table` of `data_dir`
+                data_dir,                       # the ingested data folder
+                n: int = 8,                     # how many galaxies: the first `n` rows
+                ncols: int = 4,                 # panels per row
+                expected_col: str | None = None, # column of expected pixel angles (deg), drawn dashed
+                crop: int | None = None,        # half-size of the window around each centroid, px (None: whole cutouts)
+                size: float = 2.0,              # size of a panel, inches
+               ):
+    "A grid of `show_trail` for the first `n` rows of a trail table; returns the figure."
     import matplotlib.pyplot as plt
     man = read_manifest_ok(data_dir).set_index('galaxy')
     rows = table.head(n)
@@ -568,8 +625,13 @@ def show_trails(table: pd.DataFrame, data_dir, n: int = 8, ncols: int = 4, expec
     fig.tight_layout()
     return fig
 
-def plot_cluster_angles(table: pd.DataFrame, ax=None, by: str | None = None, bins: int = 9):
-    "Histogram of `cluster_angle_deg` for the `ok` rows of `table` (optionally one step histogram per value of column `by`), with the isotropic expectation."
+# %% ../nbs/10_trails.ipynb #08c115dd
+def plot_cluster_angles(table: pd.DataFrame, # a trail table with `cluster_angle_deg`
+                        ax=None,             # axes to draw on (default: a new figure)
+                        by: str | None = None, # a column: one step histogram per value (None: one for all)
+                        bins: int = 9,       # bins over [0°, 180°]
+                       ):
+    "Histogram of the angles to the cluster centres, with the isotropic expectation."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(4, 2.6))
     t = table[table.ok & table.cluster_angle_deg.notna()]
@@ -586,12 +648,15 @@ def plot_cluster_angles(table: pd.DataFrame, ax=None, by: str | None = None, bin
     return ax
 
 # %% ../nbs/10_trails.ipynb #85f4a1a7
-def measure_mock_jellyfish(n_per_class: int = 8, size: int = 128, seed: int = 0, bands=('R',),
-                           jclasses=(1, 2, 3, 4, 5), stretch: bool = False, **kwargs) -> pd.DataFrame:
-    """Render `n_per_class` mock jellyfish of each JClass (`mock.render_galaxy`, `size` px), subtract the
-    sky as `io` does, measure the trail vector in each of `bands` (weighting by `arcsinh(flux)` instead of
-    the flux if `stretch`); one row per galaxy and band with the truth (`tail_angle_deg`, `tail_snr`)
-    and the measurement."""
+def measure_mock_jellyfish(n_per_class: int = 8,      # galaxies per JClass
+                           size: int = 128,           # cutout size, px
+                           seed: int = 0,             # random seed
+                           bands=('R',),              # bands to measure in: file suffix or filter name
+                           jclasses=(1, 2, 3, 4, 5),  # the JClasses to render
+                           stretch: bool = False,     # weight the centroid by arcsinh(flux) instead of the flux
+                           **kwargs,                  # passed to `peak_and_centroid`
+                          ) -> pd.DataFrame:          # one row per galaxy and band: measurement, `jclass`, `tail_angle_deg`, `tail_snr`
+    "Trail vectors of mock jellyfish of each JClass, measured with the truth beside them."
     from jellyfish_nbdev.mock import render_galaxy
     from jellyfish_nbdev.io import preprocess_band
     rng, rows = np.random.default_rng(seed), []
@@ -604,14 +669,17 @@ def measure_mock_jellyfish(n_per_class: int = 8, size: int = 128, seed: int = 0,
                 rows.append({**row, 'jclass': j, 'tail_angle_deg': info['tail_angle_deg'], 'tail_snr': info['tail_snr']})
     return pd.DataFrame(rows)
 
-def tail_errors(table: pd.DataFrame):
-    "Angle (deg, [0, 180]) between each trail vector and the direction opposite to the true tail (`tail_angle_deg` + 180)."
+# %% ../nbs/10_trails.ipynb #a66629f9
+def tail_errors(table: pd.DataFrame, # rows with `angle_deg` and the true `tail_angle_deg`
+               ):
+    "Angle (deg, [0, 180]) of each trail vector from the direction opposite to the true tail."
     return angle_difference(table.angle_deg, table.tail_angle_deg + 180.0)
 
-def tail_recovery(table: pd.DataFrame, by: str = 'jclass') -> pd.DataFrame:
-    """Per value of `by` (and for JClass >= 3 together): galaxies, measured (`ok`), median error (deg) against
-    the direction opposite to the tail, fractions within 45 deg and within 90 deg (the sign check: above 0.5
-    means the vectors point away from the tails), median size (px). Only `ok` rows with a true tail are scored."""
+# %% ../nbs/10_trails.ipynb #fbf34dcd
+def tail_recovery(table: pd.DataFrame, # rows with `ok`, `angle_deg`, `size_px` and the true `tail_angle_deg`
+                  by: str = 'jclass',  # the column to group by ('jclass' adds a row '>=3' for JClass ≥ 3 together)
+                 ) -> pd.DataFrame:    # `n`, `n_ok`, `median_err_deg`, `within_45`, `within_90`, `median_size_px`
+    "How well the trail vectors recover the true tails' directions, per value of `by`."
     t = table[table.tail_angle_deg.notna()].copy()
     t['err'] = tail_errors(t)
     def summary(g):
