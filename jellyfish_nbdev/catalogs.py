@@ -37,17 +37,22 @@ __all__ = ['CATALOG_PACKAGE_DIR', 'CANDIDATES_FILE', 'NON_JELLYFISH_FILES', 'MAG
 CATALOG_PACKAGE_DIR = ('data', 'splus_catalogs')
 
 def catalog_dir():
-    "The folder (an `importlib.resources` Traversable) holding the shipped S-PLUS catalogues."
+    "The folder holding the shipped S-PLUS catalogues, an `importlib.resources` Traversable."
     return files('jellyfish_nbdev').joinpath(*CATALOG_PACKAGE_DIR)
 
-def catalog_file(relpath: str):
-    "The shipped catalogue `relpath` (e.g. 'Fig10/Morfometryka_params_all_galaxies_with_JClass.csv')."
+# %% ../nbs/12_catalogs.ipynb #c3fa094c
+def catalog_file(relpath: str, # path below the catalogue folder, '/'-separated (e.g. 'Fig10/Morfometryka_params_all_galaxies_with_JClass.csv')
+                ):
+    "The shipped catalogue file `relpath`."
     p = catalog_dir().joinpath(*relpath.split('/'))
     if not p.is_file(): raise FileNotFoundError(f"{relpath}: not among the shipped catalogues in {catalog_dir()}")
     return p
 
-def read_catalog(relpath: str, **kwargs) -> pd.DataFrame:
-    "Read the shipped CSV `relpath` as it is (column names stripped of blanks); errors name the file."
+# %% ../nbs/12_catalogs.ipynb #01565353
+def read_catalog(relpath: str, # path below the catalogue folder, as for `catalog_file`
+                 **kwargs,     # passed on to `pandas.read_csv`
+                ) -> pd.DataFrame: # the table as written, column names stripped of blanks
+    "Read the shipped CSV `relpath` as it is; errors name the file."
     with catalog_file(relpath).open('r') as f:
         try: df = pd.read_csv(f, **kwargs)
         except Exception as e: raise ValueError(f"{relpath}: cannot be read as CSV ({e})") from e
@@ -58,24 +63,29 @@ def read_catalog(relpath: str, **kwargs) -> pd.DataFrame:
 _ESO = re.compile(r'^ESO(\d{3})-?(\d+)$')
 _ALIAS_SEP = re.compile(r'/|_(?=[A-Za-z])')   # '/' or '_' followed by a letter: a second designation
 
-def normalize_name(name) -> str:
-    "Canonical galaxy name: stripped, no leading '#', first of several designations, ESO names as 'ESO358-67'."
+def normalize_name(name, # a galaxy name as written in any of the tables
+                  ) -> str: # stripped, no leading '#', first of several designations, ESO names as 'ESO358-67'
+    "The canonical form of a galaxy name: the key of every join."
     n = str(name).strip().lstrip('#').strip()
     n = _ALIAS_SEP.split(n)[0].replace(' ', '')
     if not n or n.lower() == 'nan': raise ValueError(f"empty galaxy name: {name!r}")
     m = _ESO.match(n)
     return f'ESO{m[1]}-{int(m[2])}' if m else n
 
-def split_cutout_name(root: str) -> tuple[str, str, int]:
-    "Split a cutout root name '<galaxy>_<band>_<N>px' into (canonical galaxy, band suffix, N)."
+# %% ../nbs/12_catalogs.ipynb #0301ec80
+def split_cutout_name(root: str, # a cutout root name '<galaxy>_<band>_<N>px' (surrounding blanks and '.fits' allowed)
+                     ) -> tuple[str, str, int]: # (canonical galaxy, band suffix, N)
+    "Split a cutout's root name into galaxy, band and cutout size."
     parts = str(root).strip().removesuffix('.fits').rsplit('_', 2)
     if len(parts) != 3 or not re.fullmatch(r'\d+px', parts[2]):
         raise ValueError(f"not a '<galaxy>_<band>_<N>px' cutout name: {root!r}")
     return normalize_name(parts[0]), parts[1], int(parts[2][:-2])
 
 # %% ../nbs/12_catalogs.ipynb #efe49d90
-def to_degrees(ra, dec) -> tuple[np.ndarray, np.ndarray]:
-    "ICRS (ra, dec) in decimal degrees from decimal degrees or sexagesimal strings ('hh:mm:ss', 'dd:mm:ss')."
+def to_degrees(ra,  # right ascensions: decimal degrees, or sexagesimal hours 'hh:mm:ss'
+               dec, # declinations: decimal degrees, or sexagesimal 'dd:mm:ss'
+              ) -> tuple[np.ndarray, np.ndarray]: # ICRS (ra, dec) in decimal degrees
+    "Positions in decimal degrees, from decimal degrees or sexagesimal strings."
     ra, dec = pd.Series(ra).reset_index(drop=True), pd.Series(dec).reset_index(drop=True)
     if not pd.api.types.is_numeric_dtype(ra) and ra.astype(str).str.contains(':').any():
         c = SkyCoord(ra.astype(str).str.strip().values, dec.astype(str).str.strip().values, unit=(u.hourangle, u.deg))
@@ -104,16 +114,19 @@ def _nan99(s): return pd.to_numeric(s, errors='coerce').replace(-99.0, np.nan).r
 CANDIDATES_FILE = 'SPLUS_new_jellyfish_candidates_oct2022.csv'
 NON_JELLYFISH_FILES = {'sample': 'SPLUS_non_jellyfish_sample.csv', 'control': 'SPLUS_non_jellyfish_control.csv'}
 
-def load_candidates() -> pd.DataFrame:
-    "The 51 jellyfish candidates: galaxy, name, ra, dec (deg), cluster, selection ('Sample'/'Control'), jclass (1-4)."
+# %% ../nbs/12_catalogs.ipynb #a451cfd6
+def load_candidates() -> pd.DataFrame: # galaxy, name, ra, dec (deg), cluster, selection ('Sample'/'Control'), jclass (1-4)
+    "The 51 jellyfish candidates of the paper's candidate list."
     f = CANDIDATES_FILE; d = read_catalog(f)
     _require(d, ['Galaxy', 'RA', 'dec', 'Cluster', 'JClass', 'Selection'], f)
     ra, dec = to_degrees(d['RA'], d['dec'])
     return _names(d['Galaxy']).assign(ra=ra, dec=dec, cluster=d['Cluster'].str.strip().values,
                                       selection=d['Selection'].str.strip().values, jclass=_jclass(d['JClass'], f))
 
-def load_non_jellyfish(selection: str = 'sample') -> pd.DataFrame:
-    "Non-jellyfish galaxies (JClass 0) of the 'sample' (112) or 'control' (71) list; positions parsed from sexagesimal."
+# %% ../nbs/12_catalogs.ipynb #025194e3
+def load_non_jellyfish(selection: str = 'sample', # which list: 'sample' (112 galaxies) or 'control' (71)
+                      ) -> pd.DataFrame: # galaxy, name, ra, dec (deg, from sexagesimal), cluster, selection, field, r_mag, jclass
+    "The non-jellyfish galaxies (JClass 0) of the main sample list or of the control list."
     if selection not in NON_JELLYFISH_FILES: raise ValueError(f"selection must be one of {list(NON_JELLYFISH_FILES)}, got {selection!r}")
     f = NON_JELLYFISH_FILES[selection]; d = read_catalog(f)
     _require(d, ['Name', 'RA', 'dec', 'Cluster', 'Selection', 'Field', 'r-band', 'JClass'], f)
@@ -122,8 +135,9 @@ def load_non_jellyfish(selection: str = 'sample') -> pd.DataFrame:
         selection=d['Selection'].str.strip().values, field=d['Field'].str.strip().values,
         r_mag=pd.to_numeric(d['r-band'], errors='coerce').values, jclass=_jclass(d['JClass'], f))
 
-def load_sample() -> pd.DataFrame:
-    "The 234 galaxies of the paper (candidates + non-jellyfish sample + control), one row each, with `jellyfish` = JClass > 0."
+# %% ../nbs/12_catalogs.ipynb #88950da5
+def load_sample() -> pd.DataFrame: # galaxy, name, ra, dec, cluster, selection, jclass and `jellyfish` (JClass > 0)
+    "The 234 galaxies of the paper, one row each: candidates, non-jellyfish sample and control."
     parts = [load_candidates(), load_non_jellyfish('sample'), load_non_jellyfish('control')]
     s = pd.concat(parts, ignore_index=True)[['galaxy', 'name', 'ra', 'dec', 'cluster', 'selection', 'jclass']]
     dup = s.galaxy[s.galaxy.duplicated()]
@@ -134,10 +148,8 @@ def load_sample() -> pd.DataFrame:
 MAGNITUDE_FILES = {'Fig1/main_magr.csv': ('ObjID', 'RA', 'dec'), 'Fig1/control_magr.csv': ('Name', 'RA_1', 'DEC_1'),
                    'Fig1/non_jellyfish_magr.csv': ('ObjID', 'RA', 'dec')}
 
-def load_magnitudes() -> pd.DataFrame:
-    """The three Fig. 1 magnitude tables stacked: galaxy, name, ra, dec, mag, band, source, file.
-    `source` is 'S-PLUS R_AUTO' (main and control files) or 'literature' (non_jellyfish_magr, whose
-    `band` is r, R, B or X); the placeholder 99 and band X become NaN / ''."""
+def load_magnitudes() -> pd.DataFrame: # galaxy, name, ra, dec, mag, band, source, file
+    "The three Fig. 1 magnitude tables, stacked."
     out = []
     for f, (n, ra_c, dec_c) in MAGNITUDE_FILES.items():
         d = read_catalog(f); _require(d, [n, ra_c, dec_c], f)
@@ -166,15 +178,18 @@ def _mfmtk(d, f):
     meta = pd.DataFrame({'galaxy': parts.str[0].values, 'band': parts.str[1].values, 'size_px': parts.str[2].values})
     return pd.concat([meta, d.drop(columns='QF').reset_index(drop=True)], axis=1).assign(qf=qf.astype(int).values)
 
-def load_morphology() -> pd.DataFrame:
-    "Fig. 10 table: R-band Morfometryka parameters (G, H, nFit2D, C1, A3, ...) of 207 galaxies with `qf` (int) and `jclass`."
+# %% ../nbs/12_catalogs.ipynb #41da8495
+def load_morphology() -> pd.DataFrame: # galaxy, band, size_px, Morfometryka's columns (G, H, nFit2D, C1, A3, ...), `qf` (int), `jclass`
+    "The Fig. 10 table: R-band Morfometryka parameters of 207 galaxies."
     f = MORPHOLOGY_FILE; d = read_catalog(f)
     _require(d, ['JClass'], f)
     jc = _jclass(d['JClass'], f)
     return _mfmtk(d.drop(columns=['JClass']), f).assign(jclass=jc.values)
 
-def load_mfmtk(which: str = 'all') -> pd.DataFrame:
-    "Morfometryka per galaxy and band from the 'candidates', 'control' or 'sample' file, or 'all' of them (column `file`)."
+# %% ../nbs/12_catalogs.ipynb #07bc24d1
+def load_mfmtk(which: str = 'all', # the file: 'candidates', 'control', 'sample', or 'all' of them
+              ) -> pd.DataFrame: # one row per galaxy and band, with the file it comes from in `file`
+    "Morfometryka's measurements in every band, from one or all of its three files."
     ws = list(MFMTK_FILES) if which == 'all' else [which]
     if any(w not in MFMTK_FILES for w in ws): raise ValueError(f"which must be 'all' or one of {list(MFMTK_FILES)}, got {which!r}")
     return pd.concat([_mfmtk(read_catalog(MFMTK_FILES[w]), MFMTK_FILES[w]).assign(file=MFMTK_FILES[w]) for w in ws],
@@ -185,9 +200,9 @@ HALPHA_FILE = 'Fig11/All_galaxies_JF_indicator_v6.csv'
 CIGALE_FILE = 'Fig11/SPLUS_photometry_cigale_aug2023.csv'
 JCLASS_NAMES_FILE = 'Fig11/allnames.csv'
 
-def load_halpha_sfr() -> pd.DataFrame:
-    """Hα+[NII] fluxes within R90 and the Hα star-formation rates (`sfr`, `sfr_err`, Msun/yr) of 237 galaxies,
-    with galaxy, ra, dec (deg), cluster, selection, field, r_mag and the 0/1 `jf_indicator`."""
+# %% ../nbs/12_catalogs.ipynb #c94c8305
+def load_halpha_sfr() -> pd.DataFrame: # galaxy, name, ra, dec (deg), cluster, selection, field, r_mag, the 0/1 `jf_indicator`, halpha_flux, halpha_flux_err, sfr, sfr_err (Msun/yr)
+    "Hα+[NII] fluxes within R90 and Hα star-formation rates of 237 galaxies (Fig. 11)."
     f = HALPHA_FILE; d = read_catalog(f)
     _require(d, ['Name', 'RA', 'DEC', 'Cluster', 'Selection', 'Field', 'r-band', 'JF_indicator', 'halpha+nii+dust_90r',
                  'halpha+nii+dust_90r_err', 'sfr', 'sfr_err'], f)
@@ -197,10 +212,9 @@ def load_halpha_sfr() -> pd.DataFrame:
         jf_indicator=num('JF_indicator').astype(int), halpha_flux=num('halpha+nii+dust_90r'),
         halpha_flux_err=num('halpha+nii+dust_90r_err'), sfr=num('sfr'), sfr_err=num('sfr_err'))
 
-def load_cigale() -> pd.DataFrame:
-    """S-PLUS 12-band AUTO photometry and CIGALE fits of 84 galaxies: galaxy, ra, dec, z (NaN when -99), z_cigale,
-    distance_mpc, cluster, selection, `<band>_auto` magnitudes, jclass (as written in this file), chi2 (reduced),
-    sfr_cigale, sfr100_cigale (Msun/yr) and mstar (Msun)."""
+# %% ../nbs/12_catalogs.ipynb #12772584
+def load_cigale() -> pd.DataFrame: # galaxy, name, ra, dec, z (NaN when -99), z_cigale, distance_mpc, cluster, selection, `<band>_auto` magnitudes, jclass (as written in this file), chi2 (reduced), sfr_cigale, sfr100_cigale (Msun/yr), mstar (Msun)
+    "S-PLUS 12-band AUTO photometry and CIGALE fits of 84 galaxies."
     f = CIGALE_FILE; d = read_catalog(f)
     _require(d, ['Galaxy', 'RA', 'DEC', 'redshift', 'distance(Mpc)', 'cluster', 'selection', 'JClass', 'R_AUTO',
                  'best.reduced_chi_square', 'best.universe.redshift', 'best.sfh.sfr', 'best.sfh.sfr100Myrs',
@@ -213,8 +227,9 @@ def load_cigale() -> pd.DataFrame:
         jclass=_jclass(d['JClass'], f), chi2=num('best.reduced_chi_square'), sfr_cigale=num('best.sfh.sfr'),
         sfr100_cigale=num('best.sfh.sfr100Myrs'), mstar=num('best.stellar.m_star'))
 
-def load_jclass_names() -> pd.DataFrame:
-    "Fig. 11 name list: galaxy, name, jclass of the 234 galaxies."
+# %% ../nbs/12_catalogs.ipynb #7020070c
+def load_jclass_names() -> pd.DataFrame: # galaxy, name, jclass
+    "The Fig. 11 name list: the JClass of each of the 234 galaxies."
     f = JCLASS_NAMES_FILE; d = read_catalog(f); _require(d, ['Name', 'JClass'], f)
     return _names(d['Name']).assign(jclass=_jclass(d['JClass'], f))
 
@@ -225,9 +240,9 @@ ALL_GALAXIES_FILE = 'Figs_12_13_14/All_galaxies.csv'
 EXCLUDE_FILES = {'jellyfish': 'need_to_exclude_jelly.list', 'control': 'need_to_exclude_nonjelly_control.list',
                  'sample': 'need_to_exclude_nonjelly_sample.list'}
 
-def load_velocities() -> pd.DataFrame:
-    """Redshifts of the 51 candidates for the phase-space diagrams: galaxy, name, ra, dec (deg), cluster, selection,
-    jclass, distance_mpc, v_kms, v_err_kms and z (NaN where the file has -99: no spectroscopic redshift)."""
+# %% ../nbs/12_catalogs.ipynb #ac91fd82
+def load_velocities() -> pd.DataFrame: # galaxy, name, ra, dec (deg), cluster, selection, jclass, distance_mpc, v_kms, v_err_kms, z (NaN where the file has -99: no spectroscopic redshift), file
+    "Redshifts of the 51 candidates, for the phase-space diagrams."
     out = []
     for f, sel in VELOCITY_FILES.items():
         d = read_catalog(f)
@@ -239,8 +254,9 @@ def load_velocities() -> pd.DataFrame:
             z=_nan99(d['redshift']).values, file=f))
     return pd.concat(out, ignore_index=True)
 
-def load_all_galaxies() -> pd.DataFrame:
-    "Figs. 12-14 master list (237 rows): galaxy, name, ra, dec (deg, from sexagesimal), cluster, selection, field, r_mag."
+# %% ../nbs/12_catalogs.ipynb #2c2bcfda
+def load_all_galaxies() -> pd.DataFrame: # galaxy, name, ra, dec (deg, from sexagesimal), cluster, selection, field, r_mag
+    "The master list of Figs. 12-14 (237 rows)."
     f = ALL_GALAXIES_FILE; d = read_catalog(f)
     _require(d, ['Name', 'RA', 'dec', 'Cluster', 'Selection', 'Field', 'r-band'], f)
     ra, dec = to_degrees(d['RA'], d['dec'])
@@ -248,8 +264,9 @@ def load_all_galaxies() -> pd.DataFrame:
         selection=d['Selection'].str.strip().values, field=d['Field'].str.strip().values,
         r_mag=pd.to_numeric(d['r-band'], errors='coerce').values)
 
-def load_exclusions() -> pd.DataFrame:
-    "Band images found bad by eye: galaxy, band ('*' = every band), list ('jellyfish'/'control'/'sample')."
+# %% ../nbs/12_catalogs.ipynb #7aa61dc6
+def load_exclusions() -> pd.DataFrame: # galaxy, band ('*' = every band), list ('jellyfish'/'control'/'sample')
+    "The band images found bad by eye, from the authors' three exclusion lists."
     rows = []
     for k, f in EXCLUDE_FILES.items():
         for line in catalog_file(f).read_text().split():
@@ -265,8 +282,8 @@ README_ROWS = {'candidates': 51, 'non_jellyfish_sample': 112, 'non_jellyfish_con
                'mfmtk_control': 652, 'mfmtk_sample': 697, 'exclude_jellyfish': 17, 'exclude_control': 30,
                'exclude_sample': 40}
 
-def loader_row_counts() -> dict:
-    "Rows returned by each loader, keyed like `README_ROWS`."
+def loader_row_counts() -> dict: # {`README_ROWS` key: number of rows}
+    "The number of rows each loader returns, keyed like `README_ROWS`."
     mags, vel, mf, ex = load_magnitudes(), load_velocities(), load_mfmtk(), load_exclusions()
     n = {'candidates': len(load_candidates()), 'non_jellyfish_sample': len(load_non_jellyfish('sample')),
          'non_jellyfish_control': len(load_non_jellyfish('control')), 'morphology': len(load_morphology()),
@@ -280,9 +297,12 @@ def loader_row_counts() -> dict:
     return n
 
 # %% ../nbs/12_catalogs.ipynb #d07f47a0
-def join_on_galaxy(left: pd.DataFrame, right: pd.DataFrame, how: str = 'inner',
-                   suffixes=('', '_right')) -> tuple[pd.DataFrame, dict]:
-    "Merge on `galaxy`; return (merged, {'left_only': [...], 'right_only': [...]}) of canonical names."
+def join_on_galaxy(left: pd.DataFrame,      # a table with a `galaxy` column, each galaxy once
+                   right: pd.DataFrame,     # another such table
+                   how: str = 'inner',      # the kind of join, as for `pandas.merge`
+                   suffixes=('', '_right'), # appended to the names of columns found in both tables
+                  ) -> tuple[pd.DataFrame, dict]: # (merged, {'left_only': [...], 'right_only': [...]}) of canonical names
+    "Merge two tables on `galaxy`, and say which galaxies are found on one side only."
     for side, d in (('left', left), ('right', right)):
         if 'galaxy' not in d.columns: raise KeyError(f"{side} table has no 'galaxy' column")
         if not d.galaxy.is_unique: raise ValueError(f"{side} table lists a galaxy twice: {list(d.galaxy[d.galaxy.duplicated()])[:5]}")
@@ -291,22 +311,31 @@ def join_on_galaxy(left: pd.DataFrame, right: pd.DataFrame, how: str = 'inner',
     return merged, {'left_only': sorted(lg - rg), 'right_only': sorted(rg - lg)}
 
 # %% ../nbs/12_catalogs.ipynb #f7d76d5b
-def jclass_conflicts(table: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
-    "Galaxies whose `jclass` in `table` differs from the sample list's (`reference`, default `load_sample()`)."
+def jclass_conflicts(table: pd.DataFrame,                   # a table with `galaxy` and `jclass`
+                     reference: pd.DataFrame | None = None, # the reference JClass (default: `load_sample()`)
+                    ) -> pd.DataFrame: # galaxy, jclass_table, jclass_sample
+    "Galaxies whose `jclass` in `table` differs from the sample list's."
     ref = load_sample() if reference is None else reference
     m = table[['galaxy', 'jclass']].merge(ref[['galaxy', 'jclass']], on='galaxy', suffixes=('_table', '_sample'))
     return m[m.jclass_table != m.jclass_sample].reset_index(drop=True)
 
-def position_conflicts(table: pd.DataFrame, reference: pd.DataFrame | None = None, max_sep=30 * u.arcsec) -> pd.DataFrame:
-    "Galaxies whose (ra, dec) in `table` lies more than `max_sep` from the sample list's position."
+# %% ../nbs/12_catalogs.ipynb #df0a2225
+def position_conflicts(table: pd.DataFrame,                   # a table with `galaxy`, `ra`, `dec` (deg)
+                       reference: pd.DataFrame | None = None, # the reference positions (default: `load_sample()`)
+                       max_sep=30 * u.arcsec,                 # the largest separation accepted (an astropy angle)
+                      ) -> pd.DataFrame: # galaxy, ra_table, dec_table, ra_sample, dec_sample, sep_arcsec
+    "Galaxies whose (ra, dec) in `table` lies more than `max_sep` from the sample list's."
     ref = load_sample() if reference is None else reference
     m = table[['galaxy', 'ra', 'dec']].merge(ref[['galaxy', 'ra', 'dec']], on='galaxy', suffixes=('_table', '_sample'))
     sep = SkyCoord(m.ra_table.values * u.deg, m.dec_table.values * u.deg).separation(
           SkyCoord(m.ra_sample.values * u.deg, m.dec_sample.values * u.deg))
     return m.assign(sep_arcsec=sep.arcsec)[sep > max_sep].reset_index(drop=True)
 
-def identical_measurements(table: pd.DataFrame, cols) -> pd.DataFrame:
-    "Rows of different galaxies whose measurement columns `cols` are all identical (one image measured twice)."
+# %% ../nbs/12_catalogs.ipynb #ffae4476
+def identical_measurements(table: pd.DataFrame, # measurements, with a `galaxy` column
+                           cols,                # the measurement columns compared
+                          ) -> pd.DataFrame: # the rows concerned, sorted by the first of `cols`
+    "Rows of different galaxies with identical `cols`: one image measured twice."
     d = table[table.duplicated(subset=list(cols), keep=False)]
     return d[d.groupby(list(cols), dropna=False).galaxy.transform('nunique') > 1].sort_values(list(cols)[:1])
 
@@ -324,27 +353,32 @@ CLUSTERS = pd.DataFrame({
 # ΔV/σ the paper took from WALLABY (HI) for the three Hydra candidates without a spectroscopic redshift
 WALLABY_DV_SIGMA = {'sn2004gi': -0.80, '6dFGSgJ103645.4-281005': -0.38, '6dFGSgJ103719.9-281420': -0.41}
 
-def cluster_row(cluster: str) -> pd.Series:
-    "The `CLUSTERS` row of `cluster` ('Fornax', 'Antlia' or 'Hydra')."
+# %% ../nbs/12_catalogs.ipynb #3270185c
+def cluster_row(cluster: str, # 'Fornax', 'Antlia' or 'Hydra'
+               ) -> pd.Series: # the cluster's ra, dec, z, d_l_mpc, r200_mpc, sigma_kms
+    "The `CLUSTERS` row of `cluster`."
     if cluster not in CLUSTERS.index: raise KeyError(f"unknown cluster {cluster!r}; known: {list(CLUSTERS.index)}")
     return CLUSTERS.loc[cluster]
 
 # %% ../nbs/12_catalogs.ipynb #6513aa45
-def sample_counts(s: pd.DataFrame | None = None) -> pd.DataFrame:
-    "Galaxies per cluster (rows) and JClass (columns), with totals."
+def sample_counts(s: pd.DataFrame | None = None, # the sample (default: `load_sample()`)
+                 ) -> pd.DataFrame: # clusters (rows) by JClass (columns), with totals
+    "Galaxies per cluster and JClass."
     s = load_sample() if s is None else s
     return pd.crosstab(s.cluster, s.jclass, margins=True, margins_name='total')
 
-def selection_counts(s: pd.DataFrame | None = None) -> pd.DataFrame:
-    "Jellyfish (JClass > 0) and non-jellyfish per selection ('Sample' = main, 'Control') and cluster."
+# %% ../nbs/12_catalogs.ipynb #4e5c34c2
+def selection_counts(s: pd.DataFrame | None = None, # the sample (default: `load_sample()`)
+                    ) -> pd.DataFrame: # (selection: 'Sample' = main, 'Control'; cluster) rows by jellyfish / non-jellyfish / total
+    "Jellyfish (JClass > 0) and non-jellyfish per selection and cluster."
     s = load_sample() if s is None else s
     kind = np.where(s.jellyfish, 'jellyfish', 'non-jellyfish')
     return pd.crosstab([s.selection, s.cluster], pd.Series(kind, index=s.index, name='kind'), margins=True, margins_name='total')
 
 # %% ../nbs/12_catalogs.ipynb #9cd8ec1e
-def r_magnitudes(s: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One r magnitude per sample galaxy: S-PLUS R_AUTO if any Fig. 1 file has it, else a literature r/R
-    magnitude (B-band and missing values are not used). Columns: sample columns + r_mag, r_source."""
+def r_magnitudes(s: pd.DataFrame | None = None, # the sample (default: `load_sample()`)
+                ) -> pd.DataFrame: # the sample's columns, with r_mag and r_source
+    "One r magnitude per sample galaxy, S-PLUS `R_AUTO` preferred to the literature's."
     s = load_sample() if s is None else s
     m = load_magnitudes()
     m = m[m.mag.notna() & m.band.isin(['r', 'R'])].copy()
@@ -358,8 +392,10 @@ def r_magnitudes(s: pd.DataFrame | None = None) -> pd.DataFrame:
 # %% ../nbs/12_catalogs.ipynb #6e948e82
 JCLASS_COLORS = {0: '0.6', 1: '#fdd0a2', 2: '#fd8d3c', 3: '#d94801', 4: '#7f2704'}
 
-def plot_sample(s: pd.DataFrame | None = None, figsize=(9, 3)):
-    "Counts per cluster stacked by JClass, and r-band magnitude histograms of the main and control selections."
+def plot_sample(s: pd.DataFrame | None = None, # the sample (default: `load_sample()`)
+                figsize=(9, 3),                # figure size, inches
+               ):
+    "Galaxies per cluster by JClass; r-magnitude histograms of the main and control selections."
     r = r_magnitudes(s)
     fig, (a0, a1) = plt.subplots(1, 2, figsize=figsize)
     ct = pd.crosstab(r.cluster, r.jclass)
@@ -379,8 +415,13 @@ def plot_sample(s: pd.DataFrame | None = None, figsize=(9, 3)):
 # %% ../nbs/12_catalogs.ipynb #952fc0b5
 MORPHOLOGY_PARAMS = ('G', 'H', 'nFit2D')
 
-def median_ci(x, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> tuple[float, float, float]:
-    "Median of `x` (NaNs dropped) and its percentile-bootstrap interval; the interval is NaN for fewer than 3 values."
+# %% ../nbs/12_catalogs.ipynb #f6534288
+def median_ci(x,                        # the values (NaNs are dropped)
+              confidence: float = 0.95, # confidence level of the interval
+              n_resamples: int = 2000,  # bootstrap resamples
+              seed: int = 0,            # seed of the resampling
+             ) -> tuple[float, float, float]: # (median, low, high); the interval is NaN for fewer than 3 values
+    "The median of `x` and its percentile-bootstrap interval."
     x = np.asarray(x, float); x = x[np.isfinite(x)]
     if len(x) == 0: return np.nan, np.nan, np.nan
     if len(x) < 3: return float(np.median(x)), np.nan, np.nan
@@ -388,20 +429,29 @@ def median_ci(x, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 
                         method='percentile', random_state=np.random.default_rng(seed))
     return float(np.median(x)), float(r.confidence_interval.low), float(r.confidence_interval.high)
 
-def good_morphology(qf_good: int = 0) -> pd.DataFrame:
-    "The Fig. 10 table with `qf == qf_good` only and without rows measured on the same image as another galaxy."
+# %% ../nbs/12_catalogs.ipynb #70f478ed
+def good_morphology(qf_good: int = 0, # the QF value kept (0: none of Morfometryka's checks raised a warning)
+                   ) -> pd.DataFrame: # the rows kept, numbered from 0
+    "The Fig. 10 table with `qf == qf_good` only and without galaxies that share one image."
     m = load_morphology()
     twins = identical_measurements(m, ['x0peak', 'y0peak', 'x0col', 'y0col', 'G', 'H', 'nFit2D'])
     return m[(m.qf == qf_good) & ~m.galaxy.isin(twins.galaxy)].reset_index(drop=True)
 
-def morphology_by_jclass(m: pd.DataFrame | None = None, params=MORPHOLOGY_PARAMS, **kw) -> pd.DataFrame:
-    "Per parameter and JClass: n, median and its bootstrap interval (ci_low, ci_high)."
+# %% ../nbs/12_catalogs.ipynb #97a27352
+def morphology_by_jclass(m: pd.DataFrame | None = None, # the morphology table (default: `good_morphology()`)
+                         params=MORPHOLOGY_PARAMS,      # the Morfometryka columns summarised
+                         **kw,                          # passed on to `median_ci` (confidence, n_resamples, seed)
+                        ) -> pd.DataFrame: # param, jclass, n, median, ci_low, ci_high
+    "Per parameter and JClass: the number of galaxies, the median and its bootstrap interval."
     m = good_morphology() if m is None else m
     rows = [(p, j, int(g[p].notna().sum()), *median_ci(g[p], **kw)) for p in params for j, g in m.groupby('jclass')]
     return pd.DataFrame(rows, columns=['param', 'jclass', 'n', 'median', 'ci_low', 'ci_high'])
 
-def morphology_trends(m: pd.DataFrame | None = None, params=MORPHOLOGY_PARAMS) -> pd.DataFrame:
-    "Spearman rank correlation of each parameter with JClass over individual galaxies: n, rho, p_value."
+# %% ../nbs/12_catalogs.ipynb #a558850d
+def morphology_trends(m: pd.DataFrame | None = None, # the morphology table (default: `good_morphology()`)
+                      params=MORPHOLOGY_PARAMS,      # the Morfometryka columns tested
+                     ) -> pd.DataFrame: # param, n, rho, p_value
+    "Spearman rank correlation of each parameter with JClass over the individual galaxies."
     m = good_morphology() if m is None else m
     rows = []
     for p in params:
@@ -410,8 +460,12 @@ def morphology_trends(m: pd.DataFrame | None = None, params=MORPHOLOGY_PARAMS) -
     return pd.DataFrame(rows, columns=['param', 'n', 'rho', 'p_value'])
 
 # %% ../nbs/12_catalogs.ipynb #3c560df1
-def plot_morphology(m: pd.DataFrame | None = None, params=MORPHOLOGY_PARAMS, figsize=(9, 3), seed: int = 0):
-    "Each parameter against JClass: galaxies (jittered) and the median with its bootstrap interval."
+def plot_morphology(m: pd.DataFrame | None = None, # the morphology table (default: `good_morphology()`)
+                    params=MORPHOLOGY_PARAMS,      # the Morfometryka columns, one panel each
+                    figsize=(9, 3),                # figure size, inches
+                    seed: int = 0,                 # seed of the horizontal jitter of the points
+                   ):
+    "Each parameter against JClass: galaxies (jittered) and medians with bootstrap intervals."
     m = good_morphology() if m is None else m
     mj, rng = morphology_by_jclass(m, params), np.random.default_rng(seed)
     labels = {'G': 'Gini G', 'H': 'entropy H', 'nFit2D': 'Sérsic n (2D)'}
@@ -427,9 +481,9 @@ def plot_morphology(m: pd.DataFrame | None = None, params=MORPHOLOGY_PARAMS, fig
     return fig
 
 # %% ../nbs/12_catalogs.ipynb #86fdeabe
-def star_formation_table(s: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Sample galaxies with Hα SFR (all of them) and CIGALE mass (where fitted): galaxy, cluster, selection, jclass,
-    jellyfish, sfr, sfr_err (Msun/yr), mstar (Msun), chi2, r_auto (CIGALE input R_AUTO), ssfr (1/yr)."""
+def star_formation_table(s: pd.DataFrame | None = None, # the sample (default: `load_sample()`)
+                        ) -> pd.DataFrame: # galaxy, cluster, selection, jclass, jellyfish, sfr, sfr_err (Msun/yr), mstar (Msun), chi2, r_auto (CIGALE input R_AUTO), ssfr (1/yr)
+    "The sample galaxies with Hα SFR (all of them) and CIGALE mass (where fitted)."
     s = load_sample() if s is None else s
     h = load_halpha_sfr()[['galaxy', 'sfr', 'sfr_err']]
     t, un = join_on_galaxy(s[['galaxy', 'cluster', 'selection', 'jclass', 'jellyfish']], h, how='left')
@@ -439,6 +493,7 @@ def star_formation_table(s: pd.DataFrame | None = None) -> pd.DataFrame:
     if un['right_only']: raise ValueError(f"{CIGALE_FILE}: galaxies not in the sample {un['right_only']}")
     return t.assign(ssfr=t.sfr / t.mstar)
 
+# %% ../nbs/12_catalogs.ipynb #2dc6910b
 def _diff_median_ci(a, b, n_resamples=2000, seed=0, confidence=0.95):
     r = stats.bootstrap((a, b), lambda x, y, axis=-1: np.median(x, axis=axis) - np.median(y, axis=axis),
                         n_resamples=n_resamples, method='percentile', confidence_level=confidence,
@@ -452,15 +507,11 @@ def _compare(x_jf, x_non, n_resamples, seed) -> dict:
                 delta_ci=_diff_median_ci(x_jf, x_non, n_resamples, seed),
                 p_mannwhitney=float(stats.mannwhitneyu(x_jf, x_non, alternative='two-sided').pvalue))
 
-def star_formation_summary(max_chi2: float | None = None, n_resamples: int = 2000, seed: int = 0) -> dict:
-    """Jellyfish (JClass > 0) against non-jellyfish (JClass = 0) in log10 SFR and log10 sSFR.
-
-    Cuts: the 234-galaxy sample with JClass from the sample list (not from the CIGALE table); Hα SFR (Msun/yr,
-    `sfr` of Fig11/All_galaxies_JF_indicator_v6.csv) > 0 and finite; for sSFR also CIGALE `best.stellar.m_star`
-    > 0 and, if `max_chi2` is given, CIGALE reduced chi^2 <= max_chi2. No cluster-membership cut.
-    Returns a dict: `delta_log_sfr_dex`, `delta_log_ssfr_dex` (jellyfish median minus non-jellyfish median, dex),
-    their bootstrap intervals `*_ci`, Mann-Whitney p-values `p_sfr`, `p_ssfr`, the group sizes and medians,
-    `delta_log_sfr_dex_mass_subset` (SFR difference on the galaxies that have masses) and `cuts` (the cuts, as text)."""
+def star_formation_summary(max_chi2: float | None = None, # for sSFR, keep CIGALE fits with reduced chi^2 <= max_chi2 only (None: no cut)
+                           n_resamples: int = 2000,       # bootstrap resamples
+                           seed: int = 0,                 # seed of the bootstrap
+                          ) -> dict: # differences, intervals, p-values, group sizes and medians, and the cuts (see below)
+    "Jellyfish (JClass > 0) against non-jellyfish (JClass = 0) in log10 SFR and log10 sSFR."
     t = star_formation_table()
     ok = np.isfinite(t.sfr) & (t.sfr > 0)
     sfr = t[ok]
@@ -489,9 +540,9 @@ def star_formation_summary(max_chi2: float | None = None, n_resamples: int = 200
                 delta_log_mstar_dex=d['delta_dex'], p_mstar=d['p_mannwhitney'], cuts=cuts)
 
 # %% ../nbs/12_catalogs.ipynb #d6ee810d
-def photometry_offsets(s: pd.DataFrame | None = None) -> pd.DataFrame:
-    """CIGALE input R_AUTO minus other r magnitudes of the same galaxy: `d_fig1` (Fig. 1 S-PLUS R_AUTO) and
-    `d_lit` (the literature r of the Hα table), with jclass and jellyfish from the sample list."""
+def photometry_offsets(s: pd.DataFrame | None = None, # the sample (default: `load_sample()`)
+                      ) -> pd.DataFrame: # galaxy, jclass, jellyfish (from the sample list), r_auto, mag, r_mag, d_fig1, d_lit
+    "CIGALE's input R_AUTO minus the other r magnitudes of the same galaxy."
     s = load_sample() if s is None else s
     c = load_cigale()[['galaxy', 'r_auto']]
     m = load_magnitudes(); f1 = m[m.source == 'S-PLUS R_AUTO'].drop_duplicates('galaxy')[['galaxy', 'mag']]
@@ -500,8 +551,10 @@ def photometry_offsets(s: pd.DataFrame | None = None) -> pd.DataFrame:
     return t.assign(d_fig1=t.r_auto - t.mag, d_lit=t.r_auto - t.r_mag)
 
 # %% ../nbs/12_catalogs.ipynb #0e7507ca
-def plot_star_formation(t: pd.DataFrame | None = None, figsize=(9, 3.3)):
-    "log SFR histograms of jellyfish and non-jellyfish, and sSFR against stellar mass coloured by JClass."
+def plot_star_formation(t: pd.DataFrame | None = None, # `star_formation_table` output (default: computed)
+                        figsize=(9, 3.3),              # figure size, inches
+                       ):
+    "log SFR histograms of jellyfish and non-jellyfish; sSFR against stellar mass by JClass."
     t = star_formation_table() if t is None else t
     t = t[np.isfinite(t.sfr) & (t.sfr > 0)]
     fig, (a0, a1) = plt.subplots(1, 2, figsize=figsize)
@@ -518,51 +571,76 @@ def plot_star_formation(t: pd.DataFrame | None = None, figsize=(9, 3.3)):
     return fig
 
 # %% ../nbs/12_catalogs.ipynb #fc199394
-def angular_diameter_distance(cluster: str) -> u.Quantity:
-    "D_A = D_L / (1 + z)^2 of `cluster` (Mpc), from the README's luminosity distance and redshift."
+def angular_diameter_distance(cluster: str, # 'Fornax', 'Antlia' or 'Hydra'
+                             ) -> u.Quantity: # D_A, Mpc
+    "D_A = D_L / (1 + z)^2 of `cluster`, from the README's D_L and redshift."
     r = cluster_row(cluster)
     return r.d_l_mpc * u.Mpc / (1 + r.z) ** 2
 
-def projected_radius(ra, dec, cluster: str) -> u.Quantity:
-    "Projected proper distance (Mpc) from the centre of `cluster`: angular separation × D_A. Not normalised."
+# %% ../nbs/12_catalogs.ipynb #6fdf6a29
+def projected_radius(ra,           # right ascension(s), deg
+                     dec,          # declination(s), deg
+                     cluster: str, # 'Fornax', 'Antlia' or 'Hydra'
+                    ) -> u.Quantity: # projected proper distance, Mpc; not normalised
+    "Distance from the centre of `cluster`: angular separation × D_A."
     r = cluster_row(cluster)
     centre = SkyCoord(r.ra * u.deg, r.dec * u.deg)
     sep = centre.separation(SkyCoord(np.asarray(ra, float) * u.deg, np.asarray(dec, float) * u.deg))
     return (sep.to(u.rad) * angular_diameter_distance(cluster)).to(u.Mpc, u.dimensionless_angles())
 
-def normalised_radius(ra, dec, cluster: str) -> np.ndarray:
-    "R_p / R200 (dimensionless). The only function that divides by R200."
+# %% ../nbs/12_catalogs.ipynb #852d2377
+def normalised_radius(ra,           # right ascension(s), deg
+                      dec,          # declination(s), deg
+                      cluster: str, # 'Fornax', 'Antlia' or 'Hydra'
+                     ) -> np.ndarray: # R_p / R200 (dimensionless)
+    "Projected radius in units of R200: the only function that divides by R200."
     return (projected_radius(ra, dec, cluster) / (cluster_row(cluster).r200_mpc * u.Mpc)).to_value(u.dimensionless_unscaled)
 
-def velocity_offset(z, cluster: str) -> u.Quantity:
-    "Rest-frame line-of-sight peculiar velocity c (z - z_cl) / (1 + z_cl), km/s."
+# %% ../nbs/12_catalogs.ipynb #627deb8c
+def velocity_offset(z,            # redshift(s)
+                    cluster: str, # 'Fornax', 'Antlia' or 'Hydra'
+                   ) -> u.Quantity: # km/s
+    "Rest-frame line-of-sight peculiar velocity c (z - z_cl) / (1 + z_cl)."
     zc = cluster_row(cluster).z
     return (C_LIGHT * (np.asarray(z, float) - zc) / (1 + zc)).to(u.km / u.s)
 
-def normalised_velocity(z, cluster: str) -> np.ndarray:
-    "ΔV / σ (dimensionless)."
+# %% ../nbs/12_catalogs.ipynb #278ae482
+def normalised_velocity(z,            # redshift(s)
+                        cluster: str, # 'Fornax', 'Antlia' or 'Hydra'
+                       ) -> np.ndarray: # ΔV / σ (dimensionless)
+    "Peculiar velocity in units of the cluster's velocity dispersion."
     return (velocity_offset(z, cluster) / (cluster_row(cluster).sigma_kms * u.km / u.s)).to_value(u.dimensionless_unscaled)
 
 # %% ../nbs/12_catalogs.ipynb #47c1a98e
-def virialised_boundary(r_r200):
-    "Jaffé et al. (2015) virialised-region boundary |ΔV/σ| = 1.5 - 1.25 R/R200 (dashed; used to R/R200 = 1.2)."
+def virialised_boundary(r_r200, # R/R200 (the paper draws the line to R/R200 = 1.2)
+                       ):
+    "Jaffé et al. (2015) virialised-region boundary |ΔV/σ| = 1.5 - 1.25 R/R200 (dashed)."
     return 1.5 - 1.25 * np.asarray(r_r200, float)
 
-def inner_boundary(r_r200):
-    "The paper's second (dotted) line |ΔV/σ| = 2 - 4 R/R200, drawn to R/R200 = 0.5; not used to classify."
+# %% ../nbs/12_catalogs.ipynb #d6ab85e3
+def inner_boundary(r_r200, # R/R200 (the paper draws the line to R/R200 = 0.5)
+                  ):
+    "The paper's second (dotted) line |ΔV/σ| = 2 - 4 R/R200; not used to classify."
     return 2.0 - 4.0 * np.asarray(r_r200, float)
 
-def phase_space_region(r_r200, dv_sigma, max_member: float = 3.0) -> np.ndarray:
-    "'virialised' (inside the dashed triangle), 'infall', 'non-member' (|ΔV/σ| > max_member) or 'no velocity'."
+# %% ../nbs/12_catalogs.ipynb #a40900dc
+def phase_space_region(r_r200,                  # R/R200
+                       dv_sigma,                # ΔV/σ (NaN: no velocity)
+                       max_member: float = 3.0, # |ΔV/σ| above which a galaxy is a probable non-member
+                      ) -> np.ndarray: # 'virialised' (inside the dashed triangle), 'infall', 'non-member' (|ΔV/σ| > max_member) or 'no velocity'
+    "The region of projected phase space each galaxy lies in."
     r, v = np.asarray(r_r200, float), np.abs(np.asarray(dv_sigma, float))
     out = np.where(v <= virialised_boundary(r), 'virialised', 'infall').astype(object)
     out[v > max_member] = 'non-member'
     out[~np.isfinite(v)] = 'no velocity'
     return out
 
-def phase_space(v: pd.DataFrame | None = None, wallaby: dict | None = None, max_member: float = 3.0) -> pd.DataFrame:
-    """Phase-space coordinates of the candidates: r_mpc (projected, D_A), r_r200, dv_kms, dv_sigma,
-    dv_source ('redshift' / 'WALLABY' / 'none') and region (see `phase_space_region`)."""
+# %% ../nbs/12_catalogs.ipynb #ef410095
+def phase_space(v: pd.DataFrame | None = None, # the candidates' velocities (default: `load_velocities()`)
+                wallaby: dict | None = None,    # ΔV/σ of galaxies without a redshift (default: `WALLABY_DV_SIGMA`)
+                max_member: float = 3.0,        # |ΔV/σ| above which a galaxy is a probable non-member
+               ) -> pd.DataFrame: # `v` with r_mpc (projected, D_A), r_r200, dv_kms, dv_sigma, dv_source ('redshift' / 'WALLABY' / 'none'), region
+    "Phase-space coordinates and region (see `phase_space_region`) of the candidates."
     v = load_velocities() if v is None else v.copy()
     wallaby = WALLABY_DV_SIGMA if wallaby is None else wallaby
     out = []
@@ -581,8 +659,10 @@ def phase_space(v: pd.DataFrame | None = None, wallaby: dict | None = None, max_
     ps = pd.concat(out, ignore_index=True)
     return ps.assign(region=phase_space_region(ps.r_r200, ps.dv_sigma, max_member))
 
-def infall_fractions(ps: pd.DataFrame | None = None) -> pd.DataFrame:
-    "Per cluster: counts per region and the infall fraction n_infall / (n_virialised + n_infall) with a 95% interval."
+# %% ../nbs/12_catalogs.ipynb #45a09440
+def infall_fractions(ps: pd.DataFrame | None = None, # `phase_space` output (default: computed)
+                    ) -> pd.DataFrame: # per cluster: counts per region, members, infall_fraction = n_infall / (n_virialised + n_infall), its 95% interval ci_low, ci_high
+    "Per cluster: candidates per region and the fraction of members in the infall region."
     ps = phase_space() if ps is None else ps
     t = pd.crosstab(ps.cluster, ps.region).reindex(columns=['virialised', 'infall', 'non-member', 'no velocity'], fill_value=0)
     n = t.virialised + t.infall
@@ -590,8 +670,11 @@ def infall_fractions(ps: pd.DataFrame | None = None) -> pd.DataFrame:
     return t.assign(members=n, infall_fraction=t.infall / n, ci_low=[c[0] for c in ci], ci_high=[c[1] for c in ci])
 
 # %% ../nbs/12_catalogs.ipynb #d15cd04a
-def plot_phase_space(ps: pd.DataFrame | None = None, figsize=(9, 3.2), ylim=4.0):
-    "ΔV/σ against R/R200 per cluster, candidates coloured by JClass; off-scale velocities shown as arrows at the edge."
+def plot_phase_space(ps: pd.DataFrame | None = None, # `phase_space` output (default: computed)
+                     figsize=(9, 3.2),               # figure size, inches
+                     ylim=4.0,                       # |ΔV/σ| of the plots' edge; velocities beyond it are shown as arrows at the edge
+                    ):
+    "ΔV/σ against R/R200 per cluster, the candidates coloured by JClass."
     ps = phase_space() if ps is None else ps
     clusters = list(CLUSTERS.index)
     fig, axs = plt.subplots(1, len(clusters), figsize=figsize, sharey=True)
@@ -625,11 +708,12 @@ def plot_phase_space(ps: pd.DataFrame | None = None, figsize=(9, 3.2), ylim=4.0)
     return fig
 
 # %% ../nbs/12_catalogs.ipynb #5428b603
-def trail_table(band: str = 'R', qf_good: int | None = 0, s: pd.DataFrame | None = None,
-                mf: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Trail vectors of the sample galaxies in `band` from the Morfometryka files (`mf`, default `load_mfmtk()`):
-    galaxy, cluster, jclass, jellyfish, qf, tv_angle_deg (atan2(dy, dx), pixel axes), tv_size_px, r50_px and
-    tv_size_r50 = size / R50. `qf_good=None` keeps every QF."""
+def trail_table(band: str = 'R',                # the band, by file suffix
+                qf_good: int | None = 0,        # the QF value kept (None: every QF)
+                s: pd.DataFrame | None = None,  # the sample (default: `load_sample()`)
+                mf: pd.DataFrame | None = None, # Morfometryka's measurements (default: `load_mfmtk()`)
+               ) -> pd.DataFrame: # galaxy, cluster, jclass, jellyfish, qf, peak and centroid, tv_angle_deg (atan2(dy, dx), pixel axes), tv_size_px, r50_px, tv_size_r50 = size / R50
+    "Trail vectors of the sample galaxies in `band`, from the Morfometryka files."
     s = load_sample() if s is None else s
     mf = load_mfmtk() if mf is None else mf
     mf = mf[mf.band == band]
@@ -643,9 +727,10 @@ def trail_table(band: str = 'R', qf_good: int | None = 0, s: pd.DataFrame | None
     ang, size = trail_vector(mfmtk_peak_fix(t.x0peak.values), mfmtk_peak_fix(t.y0peak.values), t.x0col.values, t.y0col.values)
     return t.assign(tv_angle_deg=ang, tv_size_px=size, r50_px=t.R50, tv_size_r50=size / t.R50.values).drop(columns='R50')
 
-def trail_trends(t: pd.DataFrame) -> pd.DataFrame:
-    """Trail size (px and / R50) against JClass: Spearman rho and p over galaxies, a two-sided Mann-Whitney p of
-    jellyfish (JClass > 0) against JClass 0, and the median per JClass."""
+# %% ../nbs/12_catalogs.ipynb #b358d44f
+def trail_trends(t: pd.DataFrame, # `trail_table` output
+                ) -> pd.DataFrame: # per quantity (tv_size_px, tv_size_r50): n, rho, p_value, p_mannwhitney, median_J0 ... median_J4
+    "Trail size (px and / R50) against JClass: rank correlation, group test and medians."
     rows = []
     for c in ('tv_size_px', 'tv_size_r50'):
         d = t[['jclass', c]].dropna(); r = stats.spearmanr(d.jclass, d[c])
@@ -654,8 +739,11 @@ def trail_trends(t: pd.DataFrame) -> pd.DataFrame:
                      *[float(d[c][d.jclass == j].median()) for j in range(5)]))
     return pd.DataFrame(rows, columns=['quantity', 'n', 'rho', 'p_value', 'p_mannwhitney'] + [f'median_J{j}' for j in range(5)])
 
-def trail_trends_by_band(qf_good: int | None = 0, quantity: str = 'tv_size_r50') -> pd.DataFrame:
-    "`trail_trends` of `quantity` in each of the 12 bands, with Benjamini-Hochberg adjusted Spearman p-values (`p_bh`)."
+# %% ../nbs/12_catalogs.ipynb #2121f182
+def trail_trends_by_band(qf_good: int | None = 0,      # the QF value kept (None: every QF)
+                         quantity: str = 'tv_size_r50', # 'tv_size_r50' or 'tv_size_px'
+                        ) -> pd.DataFrame: # band, n, n_jellyfish, rho, p_value, p_mannwhitney, p_bh (Benjamini-Hochberg adjusted Spearman p)
+    "`trail_trends` of `quantity` in each of the 12 bands, with adjusted p-values."
     s, mf = load_sample(), load_mfmtk()
     rows = []
     for b in dict.fromkeys(mf.band):
@@ -667,8 +755,13 @@ def trail_trends_by_band(qf_good: int | None = 0, quantity: str = 'tv_size_r50')
     return out.assign(p_bh=stats.false_discovery_control(out.p_value.values))
 
 # %% ../nbs/12_catalogs.ipynb #7d7b0afe
-def plot_trails(t: pd.DataFrame, by_band: pd.DataFrame | None = None, band: str = 'R', figsize=(9, 3), seed: int = 0):
-    "Trail size / R50 against JClass (table `t`, measured in `band`), and the Spearman rho with JClass per band (`by_band`)."
+def plot_trails(t: pd.DataFrame,                    # `trail_table` output
+                by_band: pd.DataFrame | None = None, # `trail_trends_by_band` output (None: left panel only)
+                band: str = 'R',                     # the band `t` was measured in (for the title)
+                figsize=(9, 3),                      # figure size, inches
+                seed: int = 0,                       # seed of the horizontal jitter of the points
+               ):
+    "Trail size / R50 against JClass, and the Spearman rho with JClass per band."
     rng = np.random.default_rng(seed)
     fig, axs = plt.subplots(1, 1 if by_band is None else 2, figsize=figsize, squeeze=False)
     ax = axs[0, 0]
@@ -691,8 +784,10 @@ def plot_trails(t: pd.DataFrame, by_band: pd.DataFrame | None = None, band: str 
     return fig
 
 # %% ../nbs/12_catalogs.ipynb #fbead4f6
-def catalog_report(n_resamples: int = 2000, seed: int = 0) -> dict:
-    "Headline numbers: sample counts, morphology trends, star formation, infall fractions, trail trends."
+def catalog_report(n_resamples: int = 2000, # bootstrap resamples of the star-formation comparison
+                   seed: int = 0,           # seed of the bootstrap
+                  ) -> dict: # n_galaxies, n_jellyfish, jclass_counts, morphology_trends, star_formation, infall_fraction, trail_trends
+    "The headline numbers of this page in one dictionary."
     s = load_sample()
     fr = infall_fractions()
     return dict(n_galaxies=len(s), n_jellyfish=int(s.jellyfish.sum()),
