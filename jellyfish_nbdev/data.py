@@ -29,6 +29,7 @@ from fastprogress.fastprogress import progress_bar
 from astropy.stats import mad_std
 from .core import N_BANDS, RGB_BANDS, show_rgb, center_slices
 from .segment import detection_image, central_segment, rotate180   # the source detection the mock uses too, one copy
+from .augment import sky_sigma   # the robust σ of the torch code, one copy
 
 # %% ../nbs/03_data.ipynb #8c04c1c4
 def _resolved(data_dir: Path, paths) -> list[str]:
@@ -41,8 +42,9 @@ def _resolved(data_dir: Path, paths) -> list[str]:
         out.append(str(folders[q.parent]/q.name))
     return out
 
-def load_manifest(data_dir) -> pd.DataFrame:
-    "The ingested galaxies (status 'ok') of `data_dir/manifest.csv`, with absolute stack paths and binary labels."
+def load_manifest(data_dir, # an ingested folder: `manifest.csv` and `stacks/`
+                 ) -> pd.DataFrame: # one row per galaxy ingested (status 'ok'), with the absolute `path` of its stack
+    "The galaxies ingested successfully in `data_dir`'s manifest, with binary labels."
     data_dir = Path(data_dir)
     f = data_dir/'manifest.csv'
     if not f.is_file(): raise FileNotFoundError(f"{f}: no manifest; run `jellyfish ingest` (io.ingest) first")
@@ -57,6 +59,7 @@ def load_manifest(data_dir) -> pd.DataFrame:
             m[dst] = (m[src] > 0).astype(int)
     return m
 
+# %% ../nbs/03_data.ipynb #1627a607
 def _crop_slices(shape, crop):
     h, w = shape[-2:]
     if crop is None: return slice(None), slice(None)
@@ -73,9 +76,13 @@ def _open_stack(p):
         raise ValueError(f"{p}: stack of shape {a.shape}, expected ({N_BANDS}, H, W): {N_BANDS} bands first")
     return a
 
-def load_stacks(manifest, crop: int | None = None, device=None, progress: bool = False,
-                channels_last: bool = False) -> torch.Tensor:
-    "All stacks of `manifest` (a DataFrame with absolute `path`s, or a data folder) as one `(N, 12, H, W)` float32 tensor (`channels_last`: the 12 bands of a pixel adjacent in memory)."
+def load_stacks(manifest,                    # a DataFrame with absolute `path`s (`load_manifest`), or a data folder
+                crop: int | None = None,     # keep the central `crop` px of each stack (None: all of it)
+                device=None,                 # where the tensor goes (None: it stays on the CPU)
+                progress: bool = False,      # show a progress bar
+                channels_last: bool = False, # store the 12 bands of a pixel adjacent in memory
+               ) -> torch.Tensor:            # `(N, 12, H, W)` float32, in manifest order
+    "All stacks of `manifest` as one float32 tensor, each read once from its file."
     m = load_manifest(manifest) if isinstance(manifest, (str, os.PathLike)) else manifest
     paths = list(m.path)
     if not paths: raise ValueError("the manifest has no galaxies")
@@ -91,29 +98,41 @@ def load_stacks(manifest, crop: int | None = None, device=None, progress: bool =
         out[i].numpy()[...] = a[:, ys, xs]             # one copy, straight from the file's pages
     return out if device is None else out.to(device)
 
-def field_crop(path, center: int | None) -> int | None:
-    "The `crop` for `load_stacks` that reads only the central `center` px of stacks shaped like the one at `path` (None: they are no larger)."
+# %% ../nbs/03_data.ipynb #6b4dcfef
+def field_crop(path,               # any stack of the survey (they share one shape)
+               center: int | None, # the central field wanted, px (None: all of it)
+              ) -> int | None:     # the `crop`; None when the stacks are no larger than `center`
+    "The `crop` for `load_stacks` that reads only the central `center` px of the stacks."
     h, w = _open_stack(path).shape[-2:]
     return center if center is not None and center < min(h, w) else None
 
 # %% ../nbs/03_data.ipynb #c76c8d2c
 class MultiBandImage(TensorImage):
-    "A `(12, H, W)` S-PLUS stack (bands in band-table order); `show` draws a Lupton RGB composite of `bands`."
+    "A `(12, H, W)` S-PLUS stack that `show`s itself as a Lupton RGB composite."
     @classmethod
-    def create(cls, fn_or_array) -> 'MultiBandImage':
+    def create(cls,
+               fn_or_array, # the path of an ingested `.npy` stack, a NumPy array or a tensor
+              ) -> 'MultiBandImage': # float32, bands in band-table order
         "From an ingested `.npy` stack, a NumPy array or a tensor."
         a = np.load(fn_or_array) if isinstance(fn_or_array, (str, os.PathLike)) else fn_or_array
         return cls(torch.as_tensor(np.asarray(a, dtype=np.float32)))
 
-    def show(self, ctx=None, bands=RGB_BANDS, title: str | None = None, **kwargs):
-        "Show the Lupton composite of `bands` (red, green, blue) on `ctx` (a matplotlib axis, created if None)."
+    def show(self,
+             ctx=None,                # the matplotlib axis to draw on (None: a new one)
+             bands=RGB_BANDS,         # the three bands drawn as red, green, blue (default i, r, g)
+             title: str | None = None, # the axis title
+             **kwargs):
+        "Show the Lupton RGB composite of `bands` on `ctx`, and return the axis."
         if self.ndim != 3: raise ValueError(f"show needs one (C, H, W) image, got shape {tuple(self.shape)}")
         with np.errstate(invalid='ignore', divide='ignore'):   # astropy divides 0/0 on black pixels, then masks them
             return show_rgb(self, ax=ctx, title=title, bands=bands)
 
 # %% ../nbs/03_data.ipynb #5c2ecebc
-def band_stats(stacks: torch.Tensor, idx=None, chunk: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
-    "Per-band mean and standard deviation `(C,)` over all pixels of the galaxies `idx` (default all) of `stacks` `(N, C, H, W)`."
+def band_stats(stacks: torch.Tensor, # stacks `(N, C, H, W)`, on any device
+               idx=None,             # positions of the galaxies to use, e.g. the training split (None: all)
+               chunk: int = 64,      # galaxies per step: the survey is never copied whole
+              ) -> tuple[torch.Tensor, torch.Tensor]: # per-band mean and standard deviation `(C,)`, float32
+    "Per-band mean and standard deviation over all pixels of the galaxies `idx` of `stacks`."
     idx = torch.arange(len(stacks)) if idx is None else torch.as_tensor(np.asarray(idx), dtype=torch.long)
     if len(idx) == 0: raise ValueError("band_stats needs at least one galaxy")
     s = torch.zeros(stacks.shape[1], dtype=torch.float64, device=stacks.device); s2 = torch.zeros_like(s); n = 0
@@ -150,13 +169,14 @@ class _StackMemo:
             while self.nbytes > self.max_bytes and len(self.memo) > 1: self.nbytes -= self.memo.pop(next(iter(self.memo))).nbytes
         return v
 
+# %% ../nbs/03_data.ipynb #3be7f831
 def sky_like(xb: torch.Tensor,   # stacks `(B, C, H, W)`
              seed: int = 0,       # seed of the noise
-            ) -> torch.Tensor:
-    "Sky-like noise in the units of `xb`: per image and band, Gaussian at the pixels' median with their robust σ (MAD), so a galaxy covering a small part of the field does not count."
+            ) -> torch.Tensor:    # float32 `(B, C, H, W)`, on the device of `xb`
+    "Sky-like noise: per image and band, Gaussian at the median with the robust σ."
     flat = xb.detach().float().flatten(2)
     med = flat.median(2).values
-    sd = 1.4826 * (flat - med[..., None]).abs().median(2).values
+    sd = sky_sigma(xb.detach(), step=1)
     noise = torch.randn(xb.shape, generator=torch.Generator().manual_seed(seed)).to(flat.device)
     return med[..., None, None] + sd[..., None, None] * noise
 
@@ -175,8 +195,8 @@ def mask_other_sources(x: torch.Tensor,    # stacks `(N, 12, H, W)`
 def rotation_centre(stack: np.ndarray,     # one galaxy's `(12, H, W)` stack
                     search: float = 2.0,    # px from the field's centre to search, in steps of ½ px
                     radius: float = 0.2,    # radius of the inner disc compared, as a fraction of H
-                   ) -> tuple[float, float]:
-    "The pixel position `(x, y)` about which the inner disc of the detection image is most nearly symmetric under a 180° rotation (least Σ|I − I₁₈₀|)."
+                   ) -> tuple[float, float]: # `(x, y)`, px: the centre of least Σ|I − I₁₈₀| over the inner disc
+    "The centre `(x, y)` about which the inner disc is most symmetric under a 180° rotation."
     img = detection_image(stack, DETECTION_BANDS, 1.0)
     H, W = img.shape
     R = radius * H
@@ -190,8 +210,9 @@ def rotation_centre(stack: np.ndarray,     # one galaxy's `(12, H, W)` stack
     return min(((cost((W - 1) / 2 + dx, (H - 1) / 2 + dy), (W - 1) / 2 + dx, (H - 1) / 2 + dy) for dy in steps for dx in steps))[1:]
 
 # %% ../nbs/03_data.ipynb #57cbeb0b
-def asymmetry_residual(x: torch.Tensor) -> torch.Tensor:
-    "Each stack of `x` `(N, C, H, W)` minus itself rotated 180° about its `rotation_centre`: the symmetric galaxy cancels, a one-sided tail stays."
+def asymmetry_residual(x: torch.Tensor, # stacks `(N, C, H, W)`
+                      ) -> torch.Tensor: # `(N, C, H, W)`, of the dtype and device of `x`
+    "Each stack of `x` minus itself rotated by 180° about its `rotation_centre`."
     xs = x.detach().float().cpu().numpy()
     return torch.stack([x[i] - rotate180(x[i], *rotation_centre(s)) for i, s in enumerate(xs)]) if len(x) else x.clone()
 
@@ -200,7 +221,7 @@ ENCODER_INPUTS = ('bands', 'masked', 'asymmetry')
 
 def input_stacks(x: torch.Tensor,         # stacks `(N, 12, H, W)` (the field the encoder sees, after any centre crop)
                  inputs: str = 'bands',   # 'bands' (as they are: the paper), 'masked' (other sources → sky) or 'asymmetry' (masked, minus the 180° rotation)
-                ) -> torch.Tensor:
+                ) -> torch.Tensor: # `(N, 12, H, W)`, of the dtype and device of `x`
     "The stacks as an encoder trained on `inputs` sees them."
     if inputs not in ENCODER_INPUTS: raise ValueError(f"inputs must be one of {', '.join(ENCODER_INPUTS)}, got {inputs!r}")
     if inputs == 'bands': return x
@@ -215,8 +236,10 @@ def _prepare(s: np.ndarray, inputs: str) -> np.ndarray:
 _PREPARED = {k: _StackMemo(partial(_prepare, inputs=k)) for k in ENCODER_INPUTS[1:]}   # one galaxy's inputs made once
 
 # %% ../nbs/03_data.ipynb #09fd3ac7
-def cluster_split(manifest: pd.DataFrame, valid_cluster: str) -> tuple[np.ndarray, np.ndarray]:
-    "Positions of the galaxies outside and inside `valid_cluster` (train, valid); the name is case-insensitive."
+def cluster_split(manifest: pd.DataFrame, # the survey, with a `cluster` column
+                  valid_cluster: str,     # the cluster to hold out (case-insensitive)
+                 ) -> tuple[np.ndarray, np.ndarray]: # positions (train, valid) in the manifest
+    "Positions of the galaxies outside and inside `valid_cluster`."
     if 'cluster' not in manifest: raise KeyError("the manifest has no 'cluster' column; ingest with a catalogue")
     c = manifest.cluster.astype(str).str.lower().values
     names = sorted(manifest.cluster.astype(str).unique())
@@ -224,9 +247,10 @@ def cluster_split(manifest: pd.DataFrame, valid_cluster: str) -> tuple[np.ndarra
     v = c == str(valid_cluster).lower()
     return np.flatnonzero(~v), np.flatnonzero(v)
 
+# %% ../nbs/03_data.ipynb #5970155b
 def leave_one_cluster_out(clusters, # the manifest (its `cluster` column) or the cluster of each galaxy
-                         ) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    "`(cluster, train, valid)` positions for every cluster held out in turn, clusters in sorted order (scikit-learn's `LeaveOneGroupOut`)."
+                         ) -> list[tuple[str, np.ndarray, np.ndarray]]: # `(cluster, train, valid)`, clusters in sorted order
+    "`(cluster, train, valid)` positions for every cluster held out in turn."
     from sklearn.model_selection import LeaveOneGroupOut
     if isinstance(clusters, pd.DataFrame):
         if 'cluster' not in clusters: raise KeyError("the manifest has no 'cluster' column; ingest with a catalogue")
@@ -240,23 +264,31 @@ def leave_one_cluster_out(clusters, # the manifest (its `cluster` column) or the
         raise ValueError(f"cluster names that differ only in case: {clash}; make them consistent (names are case-sensitive)")
     return [(str(c[te[0]]), tr, te) for tr, te in LeaveOneGroupOut().split(c, groups=c)]
 
+# %% ../nbs/03_data.ipynb #1ccfa50f
 def _label_values(manifest: pd.DataFrame, label: str) -> np.ndarray:
     if label not in manifest: raise KeyError(f"no label column {label!r} in the manifest; columns: {', '.join(manifest.columns)}")
     y = manifest[label]
     if y.isna().any(): raise ValueError(f"label {label!r} is missing for {', '.join(manifest.galaxy[y.isna()].head(5))}")
     return y.values
 
-def stratified_split(manifest: pd.DataFrame, valid_pct: float = 0.2, seed: int = 0,
-                     label: str | None = 'jellyfish') -> tuple[np.ndarray, np.ndarray]:
-    "Random (train, valid) positions with `valid_pct` in valid, keeping the class balance of `label` (None: plain random)."
+def stratified_split(manifest: pd.DataFrame,         # the survey
+                     valid_pct: float = 0.2,         # fraction of the galaxies in valid
+                     seed: int = 0,                  # seed of the random split
+                     label: str | None = 'jellyfish', # the column whose class balance both sides keep (None: plain random)
+                    ) -> tuple[np.ndarray, np.ndarray]: # sorted positions (train, valid)
+    "Random (train, valid) positions, keeping the class balance of `label`."
     from sklearn.model_selection import train_test_split
     pos = np.arange(len(manifest))
     y = None if label is None else _label_values(manifest, label)
     tr, va = train_test_split(pos, test_size=valid_pct, random_state=seed, stratify=y)
     return np.sort(tr), np.sort(va)
 
-def stratified_folds(manifest: pd.DataFrame, n_splits: int = 5, seed: int = 0,
-                     label: str = 'jellyfish') -> list[tuple[np.ndarray, np.ndarray]]:
+# %% ../nbs/03_data.ipynb #4ae5d608
+def stratified_folds(manifest: pd.DataFrame,  # the survey
+                     n_splits: int = 5,        # number of folds
+                     seed: int = 0,            # seed of the shuffle
+                     label: str = 'jellyfish', # the column whose class balance every fold keeps
+                    ) -> list[tuple[np.ndarray, np.ndarray]]: # (train, valid) positions of each fold
     "Stratified k-fold (train, valid) positions over all galaxies."
     from sklearn.model_selection import StratifiedKFold
     y = _label_values(manifest, label)
@@ -265,11 +297,15 @@ def stratified_folds(manifest: pd.DataFrame, n_splits: int = 5, seed: int = 0,
 # %% ../nbs/03_data.ipynb #7f242842
 JELLYFISH_VOCAB = ['not jellyfish', 'jellyfish']
 
+# %% ../nbs/03_data.ipynb #09df70a8
 class StackIndex(Transform):
     "Position in the stack tensor -> `MultiBandImage` (a view, no copy)."
-    def __init__(self, stacks: torch.Tensor): self.stacks = stacks
+    def __init__(self,
+                 stacks: torch.Tensor, # the survey's stacks `(N, 12, H, W)`, in memory
+                ): self.stacks = stacks
     def encodes(self, i: int): return MultiBandImage(self.stacks[i])
 
+# %% ../nbs/03_data.ipynb #10a11831
 class StackDL(TfmdDL):
     "`TfmdDL` whose batches are gathered from the in-memory stacks with one indexing operation."
     def create_item(self, s): return 0 if s is None else s            # a position in this split
@@ -281,13 +317,19 @@ class StackDL(TfmdDL):
         return (MultiBandImage(st[idx]), *ys)
     def retain(self, res, b): return res
 
+# %% ../nbs/03_data.ipynb #512c9a6a
 class BandNormalize(Normalize):
-    "Standardise each band of a `TensorImage` batch with `mean`, `std` (in place: batches are fresh copies)."
+    "Standardise each band of a `TensorImage` batch with `mean` and `std`, in place."
     def encodes(self, x: TensorImage): return x.sub_(self.mean).div_(self.std)
 
-def survey_datablock(stacks: torch.Tensor, manifest: pd.DataFrame, label: str | None = 'jellyfish',
-                     valid_idx=None, stats=None) -> tuple[DataBlock, list]:
-    "A `DataBlock` over positions in `stacks` labelled by the manifest column `label`; returns it and its items."
+# %% ../nbs/03_data.ipynb #1513e6f4
+def survey_datablock(stacks: torch.Tensor,            # the survey's stacks `(N, 12, H, W)`
+                     manifest: pd.DataFrame,          # its manifest, in the same order
+                     label: str | None = 'jellyfish', # the manifest column to predict (None: unlabelled)
+                     valid_idx=None,                  # positions of the validation galaxies (None: none)
+                     stats=None,                      # `(mean, std)` from `band_stats` to standardise with (None: as they are)
+                    ) -> tuple[DataBlock, list]:      # the `DataBlock` and its items, the positions `0 … N−1`
+    "A `DataBlock` over positions in `stacks`, labelled by the manifest column `label`."
     batch_tfms = [BandNormalize.from_stats(*stats, cuda=False)] if stats is not None else []
     blocks = [TransformBlock(type_tfms=StackIndex(stacks), batch_tfms=batch_tfms)]
     get_y = None
@@ -301,6 +343,7 @@ def survey_datablock(stacks: torch.Tensor, manifest: pd.DataFrame, label: str | 
     splitter = IndexSplitter(np.asarray(valid_idx if valid_idx is not None else [], dtype=int))
     return DataBlock(blocks=blocks, get_y=get_y, splitter=splitter, n_inp=1, dl_type=StackDL), list(range(len(stacks)))
 
+# %% ../nbs/03_data.ipynb #1085a40f
 def survey_dls(data,  # an ingested data folder, or a manifest from `load_manifest`
                label: str | None = 'jellyfish',  # manifest column to predict; None for unlabelled batches
                valid_cluster: str | None = None,  # hold this cluster out for validation; else a stratified random split
@@ -311,8 +354,8 @@ def survey_dls(data,  # an ingested data folder, or a manifest from `load_manife
                stacks: torch.Tensor | None = None,  # the stacks already in memory (in manifest order)
                normalize: bool = True,  # standardise the bands with the training split's statistics
                device=None,  # where the stacks live (None: CPU; batches still go to fastai's default device)
-               **kwargs) -> DataLoaders:
-    "fastai `DataLoaders` over an ingested survey held in memory; `dls.manifest`, `.stacks`, `.stats`, `.train_idx`, `.valid_idx` come along."
+               **kwargs) -> DataLoaders: # with `.manifest`, `.stacks`, `.stats`, `.train_idx` and `.valid_idx`
+    "fastai `DataLoaders` over an ingested survey held in memory."
     m = (load_manifest(data) if isinstance(data, (str, os.PathLike)) else data).reset_index(drop=True)
     x = stacks if stacks is not None else load_stacks(m, crop=crop, device=device)
     if len(x) != len(m): raise ValueError(f"{len(x)} stacks for {len(m)} manifest rows")

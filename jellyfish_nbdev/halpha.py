@@ -17,6 +17,7 @@ import astropy.constants as const
 from astropy.io import fits
 from astropy.stats import mad_std
 from .core import BANDS, N_BANDS, PIXEL_SCALE, band_index
+from .segment import robust_sigma   # the robust σ of the NumPy code, one copy
 
 # %% auto #0
 __all__ = ['HALPHA_BANDS', 'LINE_WAVE', 'NII_HA', 'SII_RATIO', 'KE12_LOG_C', 'AB_UJY', 'FLAGS', 'COLOUR_TERM', 'HalphaError',
@@ -36,34 +37,45 @@ KE12_LOG_C = 41.27                  # Kennicutt & Evans (2012): log SFR [M_sun/y
 AB_UJY = 23.9                       # the AB zero point of an image in µJy (the mock's unit)
 FLAGS = {'negative_continuum': 1, 'bad_pixel': 2}   # per-pixel bit flags of a map
 
+# %% ../nbs/17_halpha.ipynb #1b6e3e49
 class HalphaError(ValueError):
-    "Input the H-alpha maps cannot use; `galaxy` names the galaxy (or file), `problem` says why."
-    def __init__(self, galaxy, problem: str):
+    "Input the H-alpha maps cannot use: a `ValueError` naming the galaxy and the problem."
+    def __init__(self,
+                 galaxy,       # the galaxy (or file) whose input it is
+                 problem: str, # what is wrong with it
+                ):
         self.galaxy, self.problem = str(galaxy), problem
         super().__init__(f"{galaxy}: {problem}")
 
 # %% ../nbs/17_halpha.ipynb #2024d012
-def fnu_per_unit(zero_point) -> np.ndarray:
-    "f_ν (erg s⁻¹ cm⁻² Hz⁻¹) of one image unit for AB zero point(s) `zero_point` (the magnitude of one unit): 10^(-0.4 (ZP + 48.6))."
+def fnu_per_unit(zero_point, # AB zero point(s): the magnitude of one image unit (23.9: µJy)
+                ) -> np.ndarray: # f_ν of one image unit, erg s⁻¹ cm⁻² Hz⁻¹
+    "f_ν of one image unit for AB zero point(s) `zero_point`: 10^(-0.4 (ZP + 48.6))."
     return 10 ** (-0.4 * (np.asarray(zero_point, float) + 48.60))
 
-def flam_per_unit(zero_point, wave) -> np.ndarray:
-    "f_λ (erg s⁻¹ cm⁻² Å⁻¹) of one image unit at wavelength(s) `wave` (Å): f_ν c / λ²."
+# %% ../nbs/17_halpha.ipynb #97c68ff5
+def flam_per_unit(zero_point, # AB zero point(s) of the image(s)
+                  wave,       # wavelength(s), Å
+                 ) -> np.ndarray: # f_λ of one image unit, erg s⁻¹ cm⁻² Å⁻¹
+    "f_λ of one image unit at wavelength(s) `wave`: f_ν c / λ²."
     c = const.c.to_value(u.AA / u.s)
     return fnu_per_unit(zero_point) * c / np.asarray(wave, float) ** 2
 
 # %% ../nbs/17_halpha.ipynb #f4149446
-def line_in_r(line_wave: float = LINE_WAVE, sii: float = SII_RATIO) -> float:
-    "β_r: how much the blend raises r's mean f_λ per unit line flux (Å⁻¹), with [SII] 6717+6731 (`sii` times the blend) where r holds it too."
+def line_in_r(line_wave: float = LINE_WAVE, # observed wavelength of H-alpha+[NII], Å
+              sii: float = SII_RATIO,       # ([SII] 6717+6731) / (H-alpha+[NII]), counted where r holds [SII] too
+             ) -> float:                    # β_r, Å⁻¹; 0 if the line falls outside r
+    "β_r: how much the blend raises r's mean f_λ per unit line flux."
     b = BANDS[band_index('R')]
     inside = lambda lam: abs(lam - b.wavelength) <= b.fwhm / 2
     return ((1 + sii * inside(6724. * line_wave / 6563.)) / b.fwhm) if inside(line_wave) else 0.
 
-def three_filter_weights(line_wave: float = LINE_WAVE, k=1., sii: float = SII_RATIO):
-    """Weights (a_r, a_660, a_i) such that the line flux (erg s⁻¹ cm⁻²) is a_r f_r + a_660 f_660 + a_i f_i for mean
-    f_λ of the three filters (erg s⁻¹ cm⁻² Å⁻¹): the three-filter method of Vilella-Rojo et al. (2015, A&A 580, A47), eq. 4,
-    for top-hat filters from the band table, the line inside J0660 and r, none in i, and a continuum linear in λ
-    between r and i, scaled by `k` (the colour term) in J0660; r also holds [SII] 6717+6731 at `sii` times the blend's flux."""
+# %% ../nbs/17_halpha.ipynb #bd386fed
+def three_filter_weights(line_wave: float = LINE_WAVE, # observed wavelength of H-alpha+[NII], Å: inside J0660 and r, not in i
+                         k=1.,                         # the colour term: J0660's continuum over the straight r–i line (scalar or array)
+                         sii: float = SII_RATIO,       # ([SII] 6717+6731) / (H-alpha+[NII]), which r holds besides the blend
+                        ):
+    "Weights (a_r, a_660, a_i) that turn the mean f_λ of r, J0660 and i into the line's flux."
     (lr, wr), (lh, wh), (li, wi) = [(BANDS[b].wavelength, BANDS[b].fwhm) for b in band_index(list(HALPHA_BANDS))]
     inside = lambda lam, w: abs(line_wave - lam) <= w / 2
     if not inside(lh, wh): raise ValueError(f"the line at {line_wave} Å falls outside J0660 ({lh - wh / 2:.0f}-{lh + wh / 2:.0f} Å)")
@@ -75,8 +87,10 @@ def three_filter_weights(line_wave: float = LINE_WAVE, k=1., sii: float = SII_RA
     return -k * (1 - t) / d, 1 / d + 0 * k, -k * t / d
 
 # %% ../nbs/17_halpha.ipynb #c0447f95
-def ccm_a_lambda(wave, r_v: float = 3.1) -> np.ndarray:
-    "A_λ / A_V at wavelength(s) `wave` (Å) in the optical / near-IR (0.3-3.3 µm⁻¹) of Cardelli, Clayton & Mathis (1989)."
+def ccm_a_lambda(wave,             # wavelength(s), Å: 3030–33000 (the optical / near-IR law)
+                 r_v: float = 3.1, # R_V = A_V / E(B−V)
+                ) -> np.ndarray:   # A_λ / A_V
+    "A_λ / A_V of Cardelli, Clayton & Mathis (1989) in the optical and near-IR."
     x = 1e4 / np.asarray(wave, float)
     if np.any((x < 0.3) | (x > 3.3)): raise ValueError(f"CCM89 optical law covers 3030-33000 Å, got {wave}")
     y = x - 1.82
@@ -84,21 +98,28 @@ def ccm_a_lambda(wave, r_v: float = 3.1) -> np.ndarray:
     b = np.where(x >= 1.1, 1.41338 * y + 2.28305 * y**2 + 1.07233 * y**3 - 5.38434 * y**4 - 0.62251 * y**5 + 5.30260 * y**6 - 2.09002 * y**7, -0.527 * x ** 1.61)
     return a + b / r_v
 
-def galactic_correction(ebv: float, bands=HALPHA_BANDS, r_v: float = 3.1) -> np.ndarray:
-    "Factors 10^(0.4 A_band) that undo Galactic extinction E(B−V) = `ebv` in `bands` (CCM89, R_V = `r_v`, at the central wavelengths)."
+# %% ../nbs/17_halpha.ipynb #2fcb1ba7
+def galactic_correction(ebv: float,        # Galactic E(B−V), mag (≥ 0)
+                        bands=HALPHA_BANDS, # the bands, by file suffix
+                        r_v: float = 3.1,   # R_V of the extinction law
+                       ) -> np.ndarray:     # one factor 10^(0.4 A_band) per band
+    "Factors that undo Galactic extinction E(B−V) = `ebv` in `bands` (CCM89)."
     if ebv < 0: raise ValueError(f"E(B-V) must be >= 0, got {ebv}")
     wave = np.array([BANDS[b].wavelength for b in band_index(list(bands))])
     return 10 ** (0.4 * r_v * ebv * ccm_a_lambda(wave, r_v))
 
 # %% ../nbs/17_halpha.ipynb #8bdd1cb2
-def continuum_colour_basis(g_r, r_i) -> np.ndarray:
-    "The basis of the continuum colour term in the AB colours g−r and r−i: [1, r−i, (r−i)², g−r, (g−r)(r−i), (g−r)²], stacked last."
+def continuum_colour_basis(g_r, # g−r, AB mag (scalar or array)
+                           r_i, # r−i, AB mag (same shape)
+                          ) -> np.ndarray: # [1, r−i, (r−i)², g−r, (g−r)(r−i), (g−r)²], stacked last
+    "The basis of the continuum colour term in the AB colours g−r and r−i."
     g_r, r_i = np.asarray(g_r, float), np.asarray(r_i, float)
     return np.stack([np.ones_like(r_i), r_i, r_i ** 2, g_r, g_r * r_i, g_r ** 2], -1)
 
-def fit_colour_term(seds) -> dict:
-    """The colour term k(g−r, r−i): J0660's continuum over the straight line between r and i (in f_λ), fit by least squares
-    to line-free 12-band f_ν SEDs `seds` (N, 12) and their mixtures; returns the coefficients and the calibrated ranges."""
+# %% ../nbs/17_halpha.ipynb #60121855
+def fit_colour_term(seds, # line-free 12-band f_ν SEDs `(N, 12)`, in any one unit
+                   ) -> dict: # `coeffs`; the calibrated ranges `g_r`, `r_i` and `k`; the fit's `rms` in k
+    "The colour term k(g−r, r−i), fit by least squares to line-free SEDs and their mixtures."
     seds = np.atleast_2d(np.asarray(seds, float))
     n = len(seds)
     w = np.array([(a, b, 100 - a - b) for a in range(0, 101, 5) for b in range(0, 101 - a, 5)]) / 100.
@@ -115,8 +136,10 @@ def fit_colour_term(seds) -> dict:
     return dict(coeffs=coeffs, g_r=(g_r.min(), g_r.max()), r_i=(r_i.min(), r_i.max()), k=(k.min(), k.max()),
                 rms=float(np.std(k - continuum_colour_basis(g_r, r_i) @ coeffs)))
 
-def mock_colour_term(a_v=(0., 0.5, 1.)):
-    "The colour term of the mock's continuum templates (old, disc, young), each also reddened by A_V = `a_v` (CCM89, R_V = 3.1)."
+# %% ../nbs/17_halpha.ipynb #fb1ab6d8
+def mock_colour_term(a_v=(0., 0.5, 1.), # A_V of each template's copies (CCM89, R_V = 3.1; 0: dust-free)
+                    ):
+    "The colour term of the mock's templates (old, disc, young), dust-free and reddened."
     from jellyfish_nbdev.mock import SED_MAGS, mag_to_ujy
     wave = np.array([b.wavelength for b in BANDS])
     seds = [mag_to_ujy(SED_MAGS[k].values) * 10 ** (-0.4 * a * ccm_a_lambda(wave)) for a in a_v for k in SED_MAGS]
@@ -124,16 +147,24 @@ def mock_colour_term(a_v=(0., 0.5, 1.)):
 
 COLOUR_TERM = mock_colour_term()   # fit to the mock's templates, dust-free and reddened; refit to SSP models for real data
 
-def colour_term(g_r, r_i, term=COLOUR_TERM, margin: float = 0.2):
-    """k(g−r, r−i) of colour term `term` (see `fit_colour_term`); 1 if `term` is None. Colours are clipped to the calibrated
-    ranges widened by `margin` mag: wide enough that the noise of a faint pixel's colour scatters k both ways (clipping at the
-    edge of the range, where old populations sit, would bias k one way), narrow enough not to extrapolate far."""
+# %% ../nbs/17_halpha.ipynb #d91d334f
+def colour_term(g_r,                 # g−r, AB mag (scalar or array)
+                r_i,                 # r−i, AB mag (same shape)
+                term=COLOUR_TERM,    # a colour term from `fit_colour_term` (None: k = 1)
+                margin: float = 0.2, # mag by which the colours may leave the calibrated ranges before they are clipped
+               ):
+    "k(g−r, r−i) of colour term `term`, the colours clipped near its calibrated ranges."
     if term is None: return np.ones(np.shape(r_i))
     (g0, g1), (r0, r1) = term['g_r'], term['r_i']
     return continuum_colour_basis(np.clip(g_r, g0 - margin, g1 + margin), np.clip(r_i, r0 - margin, r1 + margin)) @ np.asarray(term['coeffs'], float)
 
-def colour_term_grad(g_r, r_i, term=COLOUR_TERM, margin: float = 0.2) -> np.ndarray:
-    "∂k/∂(g−r) and ∂k/∂(r−i) of `colour_term` (stacked last; 0 where a colour is clipped): how a colour's error moves k."
+# %% ../nbs/17_halpha.ipynb #35757d21
+def colour_term_grad(g_r,                 # g−r, AB mag (scalar or array)
+                     r_i,                 # r−i, AB mag (same shape)
+                     term=COLOUR_TERM,    # the colour term (None: k = 1, no gradient)
+                     margin: float = 0.2, # as in `colour_term`
+                    ) -> np.ndarray:      # ∂k/∂(g−r) and ∂k/∂(r−i), stacked last; 0 where a colour is clipped
+    "The gradient of `colour_term` in the two colours: how a colour's error moves k."
     if term is None: return np.zeros(np.shape(r_i) + (2,))
     (g0, g1), (r0, r1) = term['g_r'], term['r_i']
     c = np.asarray(term['coeffs'], float)
@@ -141,19 +172,25 @@ def colour_term_grad(g_r, r_i, term=COLOUR_TERM, margin: float = 0.2) -> np.ndar
     inside = lambda x, lo, hi: (x > lo - margin) & (x < hi + margin)
     return np.stack([(c[3] + c[4] * ri + 2 * c[5] * gr) * inside(g_r, g0, g1), (c[1] + 2 * c[2] * ri + c[4] * gr) * inside(r_i, r0, r1)], -1)
 
-
 # %% ../nbs/17_halpha.ipynb #33598094
-def sky_noise(img, nsigma: float = 2.0, grow: int = 3, step: int = 2) -> float:
-    """Robust sky noise (σ, image units) of a sky-subtracted image: the MAD of the pixels away from sources (above `nsigma`
-    after a 1-px smoothing, grown `grow` px), on every `step`-th pixel (enough for a cutout's noise, and 4x faster)."""
+def sky_noise(img,                 # a sky-subtracted image (NaNs are ignored)
+              nsigma: float = 2.0, # sources: pixels above `nsigma` σ/2 in the image smoothed by a 1-px Gaussian
+              grow: int = 3,       # px by which the sources are grown
+              step: int = 2,       # use every `step`-th pixel: enough for a cutout's noise, and 4x faster
+             ) -> float:           # σ, image units
+    "Robust sky noise of a sky-subtracted image: the MAD σ of its pixels away from sources."
     img = np.asarray(img, float)
     s = float(mad_std(img[::step, ::step], ignore_nan=True))
     src = ndi.binary_dilation(ndi.gaussian_filter(np.nan_to_num(img), 1.) > nsigma * s / 2.0, iterations=grow)
     sky = np.where(src, np.nan, img)[::step, ::step]
     return float(mad_std(sky, ignore_nan=True)) if np.isfinite(sky).sum() >= 100 else s
 
-def gaussian_match_kernel(fwhm_from: float, fwhm_to: float, pixel_scale: float = PIXEL_SCALE.value):
-    "Gaussian kernel (unit sum) that widens a PSF of FWHM `fwhm_from` to `fwhm_to` (arcsec), or None if it is not narrower."
+# %% ../nbs/17_halpha.ipynb #5d415675
+def gaussian_match_kernel(fwhm_from: float,                       # FWHM of the PSF to widen, arcsec
+                          fwhm_to: float,                         # FWHM wanted, arcsec
+                          pixel_scale: float = PIXEL_SCALE.value, # arcsec per px
+                         ):
+    "Gaussian kernel (unit sum) that widens a PSF of FWHM `fwhm_from` to `fwhm_to`."
     if fwhm_to <= fwhm_from: return None
     s = np.sqrt(fwhm_to ** 2 - fwhm_from ** 2) / 2.3548 / pixel_scale
     half = max(1, int(np.ceil(4 * s)))
@@ -161,16 +198,25 @@ def gaussian_match_kernel(fwhm_from: float, fwhm_to: float, pixel_scale: float =
     k = np.exp(-(x * x + y * y) / (2 * s * s))
     return k / k.sum()
 
-def match_psf(img, var, fwhm_from: float, fwhm_to: float):
-    "`img` and its per-pixel variance `var` convolved to PSF FWHM `fwhm_to`; the variance of each pixel is conv(var, kernel²)."
+# %% ../nbs/17_halpha.ipynb #61f65ff6
+def match_psf(img,              # an image
+              var,              # its variance per pixel
+              fwhm_from: float, # FWHM of its PSF, arcsec
+              fwhm_to: float,   # FWHM wanted, arcsec (no wider than `fwhm_from`: both returned as they are)
+             ):
+    "`img` and its per-pixel variance `var`, convolved to PSF FWHM `fwhm_to`."
     k = gaussian_match_kernel(fwhm_from, fwhm_to)
     if k is None: return img, var
     from scipy.signal import fftconvolve
     return fftconvolve(img, k, mode='same'), np.clip(fftconvolve(var, k * k, mode='same'), 0, None)
 
 # %% ../nbs/17_halpha.ipynb #141fa92b
-def source_mask(images, nsigma: float = 1.5, smooth: float = 2.0, grow: int = 6) -> np.ndarray:
-    "Pixels of any source in `images` (list of sky-subtracted or raw 2-D arrays): the sum of their S/N maps, smoothed, above `nsigma`, grown `grow` px."
+def source_mask(images,              # 2-D images of one field, sky-subtracted or raw
+                nsigma: float = 1.5, # threshold above the median, in robust σ of the summed S/N map
+                smooth: float = 2.0, # σ of the Gaussian that smooths each S/N map, px
+                grow: int = 6,       # px by which the sources are grown
+               ) -> np.ndarray:      # boolean `(H, W)`
+    "Pixels of any source in `images`: their S/N maps, smoothed and summed, above a threshold."
     det = 0
     for x in images:
         x = np.asarray(x, float); x = x - np.median(x)
@@ -179,10 +225,12 @@ def source_mask(images, nsigma: float = 1.5, smooth: float = 2.0, grow: int = 6)
     sm_noise = mad_std(det)
     return ndi.binary_dilation(det > np.median(det) + nsigma * sm_noise, iterations=grow)
 
-def fit_sky_plane(img, mask, clip: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
-    """The sky of a cutout: a plane fit (sigma-clipped, `clip` σ) to all its pixels outside `mask`, and the covariance (3, 3) of
-    its coefficients (level, x and y slopes in units of the cutout's size), from the residuals' scatter: the sky's own error,
-    shared by every pixel of a region (see `region_variance`)."""
+# %% ../nbs/17_halpha.ipynb #8e8bc640
+def fit_sky_plane(img,              # a cutout
+                  mask,             # boolean `(H, W)`: its sources, left out of the fit
+                  clip: float = 3.0, # sigma-clipping threshold, σ
+                 ) -> tuple[np.ndarray, np.ndarray]: # the plane `(H, W)`, and the covariance (3, 3) of its level and slopes
+    "A cutout's sky: a plane fit outside `mask`, and the covariance of its coefficients."
     img = np.asarray(img, float)
     H, W = img.shape
     yy, xx = np.mgrid[:H, :W] / max(H, W)
@@ -197,32 +245,32 @@ def fit_sky_plane(img, mask, clip: float = 3.0) -> tuple[np.ndarray, np.ndarray]
     cov = s ** 2 * np.linalg.inv(A[keep].T @ A[keep])
     return p[0] + p[1] * xx + p[2] * yy, cov
 
-def subtract_sky(img, mask, clip: float = 3.0) -> np.ndarray:
-    "`img` minus its sky plane (`fit_sky_plane`), fit outside `mask`: the sky of a cutout, without eating the galaxy's faint outskirts."
+# %% ../nbs/17_halpha.ipynb #97272bdc
+def subtract_sky(img,              # a cutout
+                 mask,             # boolean `(H, W)`: its sources
+                 clip: float = 3.0, # sigma-clipping threshold of the plane's fit, σ
+                ) -> np.ndarray:
+    "`img` minus its sky plane (`fit_sky_plane`), fit outside `mask`."
     return np.asarray(img, float) - fit_sky_plane(img, mask, clip)[0]
-
 
 # %% ../nbs/17_halpha.ipynb #9e513b79
 @dataclass
 class HalphaMap:
-    """An H-alpha+[NII] map: `flux` and `sigma` per pixel (erg s⁻¹ cm⁻²), `var_sum` (the pixel noise's variance to sum over regions),
-    `continuum` (J0660's, erg s⁻¹ cm⁻² Å⁻¹), `flags`, `meta`; for the errors of region sums (`region_variance`): `weights` (3, H, W)
-    of r, J0660 and i (erg s⁻¹ cm⁻² per image unit, for the sky planes' errors in `meta['sky_cov']`), `colour_err` (the line's error
-    from the noise of the colours, per pixel), `colour_scale` (the σ in px of the images those colours come from; 0: the galaxy's)
-    and `dfdk` (|∂ line / ∂k|, for the colour term's own error `meta['colour_sys']`)."""
-    flux: np.ndarray
-    sigma: np.ndarray
-    var_sum: np.ndarray
-    continuum: np.ndarray
-    flags: np.ndarray
-    meta: dict = field(default_factory=dict)
-    weights: np.ndarray | None = None
-    colour_err: np.ndarray | None = None
-    colour_scale: np.ndarray | None = None
-    dfdk: np.ndarray | None = None
+    "An H-alpha+[NII] map with its errors and flags, and what the errors of region sums need."
+    flux: np.ndarray      # line flux per pixel, erg s⁻¹ cm⁻²
+    sigma: np.ndarray     # its σ per pixel, erg s⁻¹ cm⁻²
+    var_sum: np.ndarray   # the pixel noise's variance to sum over regions
+    continuum: np.ndarray # J0660's continuum, erg s⁻¹ cm⁻² Å⁻¹
+    flags: np.ndarray     # per-pixel bit flags (`FLAGS`)
+    meta: dict = field(default_factory=dict) # the recipe and the measured sky noise; `sky_cov`, `colour_sys` for region sums
+    weights: np.ndarray | None = None        # `(3, H, W)`: r's, J0660's and i's weights, erg s⁻¹ cm⁻² per image unit
+    colour_err: np.ndarray | None = None     # the line's error from the noise of the colours, per pixel
+    colour_scale: np.ndarray | None = None   # σ (px) of the images those colours come from (0: the galaxy's)
+    dfdk: np.ndarray | None = None           # |∂ line / ∂k|, for the colour term's own error `meta['colour_sys']`
 
     def snr(self) -> np.ndarray: return self.flux / np.where(self.sigma > 0, self.sigma, np.inf)
 
+# %% ../nbs/17_halpha.ipynb #95c22f45
 def _bands_of(stack, galaxy):
     "r, J0660, i and g images from a (12, H, W) stack or a {band: image} dict; HalphaError names what is missing."
     need = HALPHA_BANDS + ('G',)
@@ -278,6 +326,7 @@ def _continuum_colours(r, h, i, g, var, k, line_wave, sii, smooth, snr_min, leve
         scale = np.where(w[..., 0] >= 0.5, s, scale)
     return c, v, scale
 
+# %% ../nbs/17_halpha.ipynb #bf56bdcf
 def halpha_map(stack,                   # (12, H, W) sky-subtracted flux (or a {band: image} dict with R, F660, I, G)
                zero_point=AB_UJY,       # AB magnitude of one image unit: scalar, (12,) or {band: zp}
                psf_fwhm=None,           # PSF FWHM (arcsec) per band ((12,) or {band: fwhm}): r, J0660, i are matched to the widest
@@ -293,7 +342,7 @@ def halpha_map(stack,                   # (12, H, W) sky-subtracted flux (or a {
                sky_cov=None,            # {band: (3, 3) covariance of its sky plane} (`fit_sky_plane`): the sky's error in region sums
                galaxy: str = 'galaxy',  # name used in errors
               ) -> HalphaMap:
-    "The H-alpha+[NII] line flux per pixel of a galaxy by the three-filter method, with its uncertainty and flags."
+    "A galaxy's H-alpha+[NII] flux per pixel by the three-filter method, with errors and flags."
     fr, fh, fi, fg = _bands_of(stack, galaxy)
     bad = ~(np.isfinite(fr) & np.isfinite(fh) & np.isfinite(fi))
     ims = [np.where(bad, 0., x) for x in (fr, fh, fi)]
@@ -353,11 +402,10 @@ def _header_value(h, keys, default=np.nan) -> float:
             except (TypeError, ValueError): pass
     return default
 
-def read_halpha_bands(files, galaxy: str = 'galaxy') -> dict:
-    """The g, r, J0660 and i cutouts of a galaxy from FITS `files` ({band: path}), sky-subtracted (plane fit outside a common
-    source mask), with what their headers say: AB zero point (`MAGZP`, default 23.9 = µJy), PSF FWHM (`PSFFWHM` or `FWHMMEAN`,
-    arcsec), gain (`GAIN`, or `SKYLEVEL` / `SKYNOISE`² as the mock writes it), the measured sky noise and the covariance of
-    each band's sky plane (`sky_cov`)."""
+def read_halpha_bands(files,                  # {band: path} of the galaxy's FITS cutouts, with G, R, F660 and I
+                      galaxy: str = 'galaxy', # name used in errors
+                     ) -> dict: # per band: `images`, `zero_point`, `psf_fwhm`, `gain`, `noise`, `sky_cov`; and the `source_mask`
+    "The g, r, J0660 and i cutouts of a galaxy, sky-subtracted, with what their headers say."
     from jellyfish_nbdev.io import read_band, CutoutError
     need = ('G',) + HALPHA_BANDS
     missing = [b for b in need if b not in files]
@@ -385,8 +433,10 @@ def read_halpha_bands(files, galaxy: str = 'galaxy') -> dict:
                 sky_cov={b: sky[b][1] for b in need})
 
 # %% ../nbs/17_halpha.ipynb #421f12c4
-def central_segment(mask: np.ndarray, centre=None) -> np.ndarray:
-    "The connected part of boolean `mask` at (or nearest to) pixel `centre` (x, y; default the image centre)."
+def central_segment(mask: np.ndarray, # boolean `(H, W)`
+                    centre=None,      # pixel `(x, y)` (None: the image centre)
+                   ) -> np.ndarray:   # boolean `(H, W)`; all False if `mask` is empty
+    "The connected part of `mask` at (or nearest to) pixel `centre`."
     H, W = mask.shape
     cx, cy = ((W - 1) / 2, (H - 1) / 2) if centre is None else centre
     lab, n = ndi.label(mask)
@@ -395,18 +445,31 @@ def central_segment(mask: np.ndarray, centre=None) -> np.ndarray:
     j = np.argmin((xx - cx) ** 2 + (yy - cy) ** 2)
     return lab == lab[yy[j], xx[j]]
 
-def disc_region(images: dict, noise: dict, centre=None, nsigma: float = 2.0, smooth: float = 1.5, grow: int = 3, max_offset: float = 10.) -> np.ndarray:
-    "The galaxy's disc: the central segment of the smoothed r + i S/N map above `nsigma`, grown `grow` px to hold the PSF's wings."
+# %% ../nbs/17_halpha.ipynb #6b0a040b
+def disc_region(images: dict,            # {band: sky-subtracted image}, with R and I
+                noise: dict,             # {band: sky noise σ}, with R and I
+                centre=None,             # pixel `(x, y)` of the galaxy (None: the image centre)
+                nsigma: float = 2.0,     # threshold, in robust σ of the smoothed S/N map
+                smooth: float = 1.5,     # σ of the Gaussian smoothing, px
+                grow: int = 3,           # px by which the disc is grown, to hold the PSF's wings
+                max_offset: float = 10., # not used
+               ) -> np.ndarray:          # boolean `(H, W)`
+    "The galaxy's disc: the central segment of the smoothed r + i S/N map, grown by `grow` px."
     det = sum(ndi.gaussian_filter(np.nan_to_num(images[b]), smooth) / noise[b] for b in ('R', 'I')) / np.sqrt(2)
-    s = 1.4826 * np.median(np.abs(det - np.median(det)))
+    s = robust_sigma(det)
     seg = central_segment(det > nsigma * s, centre)
     return ndi.binary_dilation(seg, iterations=grow) if seg.any() else seg
 
-def tail_region(hmap: HalphaMap, disc: np.ndarray, nsigma: float = 2.5, smooth: float = 1.5, min_snr: float = 5.,
-                min_ew: float = 50., max_gap: int = 15) -> np.ndarray:
-    """A tail found in the map: pixels outside the disc where the smoothed line S/N exceeds `nsigma`, in pieces of integrated
-    S/N ≥ `min_snr` and equivalent width ≥ `min_ew` Å (line-rich: not a field star or a background galaxy), within
-    `max_gap` px of the disc."""
+# %% ../nbs/17_halpha.ipynb #f0a883a0
+def tail_region(hmap: HalphaMap,     # the map
+                disc: np.ndarray,    # boolean `(H, W)`: the disc (`disc_region`)
+                nsigma: float = 2.5, # threshold of the smoothed line S/N per pixel
+                smooth: float = 1.5, # σ of the Gaussian smoothing, px
+                min_snr: float = 5., # least integrated S/N of a piece
+                min_ew: float = 50., # least equivalent width of a piece, Å
+                max_gap: int = 15,   # px from the disc within which a piece must come
+               ) -> np.ndarray:      # boolean `(H, W)`
+    "A tail found in the map: line-rich pieces outside the disc and near it."
     f = np.nan_to_num(hmap.flux)
     sm = ndi.gaussian_filter(f, smooth)
     sv = np.sqrt(ndi.gaussian_filter(hmap.var_sum, smooth) / (4 * np.pi * smooth ** 2))   # ~ variance of a smoothed white-noise map
@@ -422,11 +485,10 @@ def tail_region(hmap: HalphaMap, disc: np.ndarray, nsigma: float = 2.5, smooth: 
     return out
 
 # %% ../nbs/17_halpha.ipynb #41838b39
-def region_variance(hmap: HalphaMap, region) -> dict:
-    """The variance of the line flux summed over boolean `region`, by source: `pixels` (the pixels' own noise; the PSF matching
-    kernels keep the total), `sky` (the sky planes' errors, the same in every pixel), `colour` (the noise of the colours, correlated
-    over the scale they were smoothed at, shared by the whole galaxy where its overall colours were used) and `colour_sys` (the
-    colour term's own error, shared by all pixels); `total` is their sum."""
+def region_variance(hmap: HalphaMap, # the map
+                    region,          # boolean `(H, W)`
+                   ) -> dict:        # variances, (erg s⁻¹ cm⁻²)²: `pixels`, `sky`, `colour`, `colour_sys` and their sum `total`
+    "The variance of the line flux summed over `region`, by source."
     r = np.asarray(region, bool)
     out = dict(pixels=float(hmap.var_sum[r].sum()), sky=0., colour=0., colour_sys=0.)
     if hmap.weights is not None and hmap.meta.get('sky_cov') and r.any():
@@ -446,31 +508,46 @@ def region_variance(hmap: HalphaMap, region) -> dict:
     out['total'] = sum(out.values())
     return out
 
-def region_flux(hmap: HalphaMap, region) -> tuple[float, float]:
-    "Line flux (erg s⁻¹ cm⁻²) in boolean `region` and its error (from all the sources of `region_variance`)."
+# %% ../nbs/17_halpha.ipynb #a252c7bf
+def region_flux(hmap: HalphaMap, # the map
+                region,          # boolean `(H, W)`
+               ) -> tuple[float, float]: # the flux and its error, erg s⁻¹ cm⁻²
+    "Line flux in `region` and its error (from all the sources of `region_variance`)."
     r = np.asarray(region, bool)
     return float(np.nansum(hmap.flux[r])), float(np.sqrt(region_variance(hmap, r)['total']))
 
-def tail_fraction(disc, disc_err, tail, tail_err) -> tuple[float, float]:
-    "T / (D + T) and its error, propagated from the disc's and the tail's fluxes and errors."
+# %% ../nbs/17_halpha.ipynb #8bfd64ac
+def tail_fraction(disc,     # the disc's flux
+                  disc_err, # its error
+                  tail,     # the tail's flux
+                  tail_err, # its error
+                 ) -> tuple[float, float]: # T / (D + T) and its error; NaN if D + T is not positive
+    "The tail's share of the flux, T / (D + T), and its error."
     tot = disc + tail
     if not tot > 0: return np.nan, np.nan
     return tail / tot, float(np.sqrt((disc * tail_err) ** 2 + (tail * disc_err) ** 2) / tot ** 2)
 
-def sfr_halpha(flux, distance_mpc, nii_ha: float = NII_HA):
-    """Star formation rate (M☉/yr) from an H-alpha+[NII] flux (erg s⁻¹ cm⁻²) at luminosity distance `distance_mpc`:
-    H-alpha = blend / (1 + [NII]/H-alpha), L = 4π D² F, log SFR = log L − 41.27 (Kennicutt & Evans 2012, Kroupa IMF);
-    no correction for the galaxy's own dust."""
+# %% ../nbs/17_halpha.ipynb #d4c5966a
+def sfr_halpha(flux,                   # H-alpha+[NII] flux(es), erg s⁻¹ cm⁻²
+               distance_mpc,           # luminosity distance(s), Mpc
+               nii_ha: float = NII_HA, # [NII]/H-alpha of the blend
+              ):
+    "Star formation rate (M☉/yr) from an H-alpha+[NII] flux (Kennicutt & Evans 2012)."
     L = 4 * np.pi * (np.asarray(distance_mpc, float) * u.Mpc).to_value(u.cm) ** 2 * np.asarray(flux, float) / (1 + nii_ha)
     return L / 10 ** KE12_LOG_C
 
 # %% ../nbs/17_halpha.ipynb #4397fb4e
-def measure_halpha(bands: dict, tail_mask=None, distance_mpc: float = np.nan, galaxy: str = 'galaxy', nii_ha: float = NII_HA,
-                   ebv: float = 0., detect_snr: float = 3., colour=COLOUR_TERM, centre=None, **map_kwargs) -> tuple[dict, HalphaMap, np.ndarray, np.ndarray]:
-    """Map and measure one galaxy from `bands` (as `read_halpha_bands` returns): disc and tail fluxes with errors, the tail
-    fraction, SFRs. The tail is `tail_mask` if given, else found in the map (`tail_region`); `map_kwargs` override what goes
-    to `halpha_map` (e.g. `psf_fwhm=None`). Returns (row, map, disc, tail);
-    `flag` says why a number is NaN: 'no_disc', 'negative_continuum', 'no_detection' (S/N < `detect_snr`)."""
+def measure_halpha(bands: dict,                 # one galaxy's bands, as `read_halpha_bands` returns them
+                   tail_mask=None,              # the tail (> 0), e.g. the mock's true mask; None: found in the map (`tail_region`)
+                   distance_mpc: float = np.nan, # luminosity distance, Mpc, for the SFRs
+                   galaxy: str = 'galaxy',      # its name, in the row and in errors
+                   nii_ha: float = NII_HA,      # [NII]/H-alpha of the blend, for the SFRs
+                   ebv: float = 0.,             # Galactic E(B−V) to undo
+                   detect_snr: float = 3.,      # total S/N below which the galaxy is flagged 'no_detection'
+                   colour=COLOUR_TERM,          # continuum colour term (None: the straight-line continuum)
+                   centre=None,                 # pixel `(x, y)` of the galaxy (None: the image centre)
+                   **map_kwargs) -> tuple[dict, HalphaMap, np.ndarray, np.ndarray]: # (row, map, disc, tail)
+    "Map and measure one galaxy: disc and tail fluxes with errors, the tail fraction, SFRs."
     img = bands['images']
     hmap = halpha_map(img, **{**dict(zero_point=bands.get('zero_point', AB_UJY), psf_fwhm=bands.get('psf_fwhm'), gain=bands.get('gain'),
                                      noise=bands.get('noise'), sky_cov=bands.get('sky_cov'), ebv=ebv, colour=colour, galaxy=galaxy), **map_kwargs})
@@ -494,10 +571,15 @@ def measure_halpha(bands: dict, tail_mask=None, distance_mpc: float = np.nan, ga
         for k in ('flux_disc', 'flux_tail', 'flux_total', 'snr_total', 'flux_tail_map'): row[k] = np.nan
     return row, hmap, disc, tail
 
-def compare_truth(hmap: HalphaMap, truth: np.ndarray, disc, tail, truth_fwhm: float | None = None, zero_level: float = 0.01) -> dict:
-    """The map against the mock's truth (`truth`: line flux per pixel at J0660's PSF of FWHM `truth_fwhm`, matched here to the map's):
-    true fluxes and tail fraction in the same regions; sums of the pulls (recovered − true)/σ over disc ∪ tail; and the flux, variance
-    (`region_variance`, all sources) and count of the pixels there without line emission (truth < `zero_level` σ)."""
+# %% ../nbs/17_halpha.ipynb #8313d6b2
+def compare_truth(hmap: HalphaMap,                # the recovered map
+                  truth: np.ndarray,              # the true line flux per pixel, erg s⁻¹ cm⁻², at J0660's PSF
+                  disc,                           # boolean `(H, W)`: the disc
+                  tail,                           # boolean `(H, W)`: the tail
+                  truth_fwhm: float | None = None, # FWHM of `truth`'s PSF, arcsec, matched here to the map's (None: as it is)
+                  zero_level: float = 0.01,        # pixels whose truth is below `zero_level` σ count as line-free
+                 ) -> dict: # `true_*` fluxes and tail fraction; `pull_*` sums; `zero_*` of the line-free pixels
+    "The map against the mock's truth, in the same regions."
     t = np.asarray(truth, float)
     if truth_fwhm is not None and hmap.meta.get('psf_fwhm'):
         k = gaussian_match_kernel(truth_fwhm, hmap.meta['psf_fwhm'])
@@ -513,10 +595,17 @@ def compare_truth(hmap: HalphaMap, truth: np.ndarray, disc, tail, truth_fwhm: fl
                 zero_n=int(zero.sum()), zero_flux=float(hmap.flux[zero].sum()), zero_var=region_variance(hmap, zero)['total'])
 
 # %% ../nbs/17_halpha.ipynb #55100a98
-def show_halpha(images: dict, hmap: HalphaMap, disc=None, tail=None, trail=None, ax=None, title: str | None = None,
-                snr_min: float = 3., smooth: float = 1.5):
-    """The H-alpha+[NII] map over the (i, r, g) composite: line flux where its smoothed S/N ≥ `snr_min` (magenta, log stretch),
-    the tail contour (cyan), the disc contour (white, dashed) and the trail vector `trail` ((x_col, y_col, x_peak, y_peak)); returns `ax`."""
+def show_halpha(images: dict,             # {band: image}, with G, R and I
+                hmap: HalphaMap,          # the map
+                disc=None,                # boolean `(H, W)`: the disc, drawn white and dashed
+                tail=None,                # boolean `(H, W)`: the tail, drawn cyan
+                trail=None,               # the trail vector `(x_col, y_col, x_peak, y_peak)`, drawn yellow
+                ax=None,                  # the matplotlib axis (None: a new one)
+                title: str | None = None, # the axis title
+                snr_min: float = 3.,      # the line is shown where its smoothed S/N ≥ `snr_min`
+                smooth: float = 1.5,      # σ of the Gaussian smoothing for that S/N, px
+               ):
+    "The H-alpha+[NII] map over the (i, r, g) composite, with the disc, the tail and the trail."
     import matplotlib.pyplot as plt
     from matplotlib.colors import LinearSegmentedColormap
     from jellyfish_nbdev.core import lupton_rgb
@@ -540,12 +629,14 @@ def show_halpha(images: dict, hmap: HalphaMap, disc=None, tail=None, trail=None,
     return ax
 
 # %% ../nbs/17_halpha.ipynb #46f5c525
-def halpha_band_files(fits_dir) -> dict:
-    "{galaxy: {band: path}} of the cutouts in folder `fits_dir`."
+def halpha_band_files(fits_dir, # a folder of cutouts `<galaxy>_<band>_<N>px.fits`
+                     ) -> dict: # {galaxy: {band: path}}
+    "The cutouts in folder `fits_dir`, by galaxy and band."
     from jellyfish_nbdev.io import scan_cutouts
     c = scan_cutouts(fits_dir); c = c[c.kind == 'cutout']
     return {g: dict(zip(d.band, d.path)) for g, d in c.groupby('galaxy')}
 
+# %% ../nbs/17_halpha.ipynb #ffade80d
 def _stack_bands(path, arcsinh: bool, zero_point) -> dict:
     "The four bands of an ingested stack (arcsinh(flux) if `arcsinh`): already sky-subtracted (Background2D), no PSF, sky noise only."
     st = np.load(path).astype(float)
@@ -553,14 +644,19 @@ def _stack_bands(path, arcsinh: bool, zero_point) -> dict:
     img = {b: st[band_index(b)] for b in ('G',) + HALPHA_BANDS}
     return dict(images=img, zero_point=zero_point, psf_fwhm=None, gain=None, noise={b: sky_noise(x) for b, x in img.items()})
 
-def halpha_table(data_dir, out=None, fits_dir=None, mock_dir=None, ebv: float = 0., nii_ha: float = NII_HA,
-                 zero_point: float = AB_UJY, distance_mpc: float = np.nan, arcsinh: bool = True, maps: bool = True,
-                 progress: bool = True, **map_kwargs) -> pd.DataFrame:
-    """H-alpha measurements of every galaxy of `data_dir` (an ingested folder with `manifest.csv`, or a folder of FITS cutouts),
-    from the raw cutouts in `fits_dir` when given (recommended: their sky is refit around the sources) or the stacks; with
-    `mock_dir` (a mock survey), the true tail masks are the tails and the truth columns are added (where the survey has its
-    line truth, `halpha/`). Writes `out/halpha.csv`
-    and `out/maps/<galaxy>.npy` ((2, H, W): flux and σ, erg s⁻¹ cm⁻² per pixel) if `out` is given; `map_kwargs` go to `halpha_map`."""
+def halpha_table(data_dir,                     # an ingested folder (`manifest.csv`) or a folder of FITS cutouts
+                 out=None,                     # folder for `halpha.csv` and `maps/` (None: write nothing)
+                 fits_dir=None,                # the raw cutouts of an ingested folder (recommended: their sky is refit around the sources)
+                 mock_dir=None,                # a mock survey: its true tail masks are the tails, and the truth columns are added
+                 ebv: float = 0.,              # Galactic E(B−V) to undo
+                 nii_ha: float = NII_HA,       # [NII]/H-alpha of the blend, for the SFRs
+                 zero_point: float = AB_UJY,   # AB zero point of the stacks' unit (cutouts: from their headers)
+                 distance_mpc: float = np.nan, # distance, Mpc, where the data have no `distance_mpc` column
+                 arcsinh: bool = True,         # the stacks hold arcsinh(flux)
+                 maps: bool = True,            # write the maps to `out/maps/` too
+                 progress: bool = True,        # show a progress bar
+                 **map_kwargs) -> pd.DataFrame: # one row per galaxy: `measure_halpha`'s, the catalogue's, and the truth's
+    "H-alpha measurements of every galaxy of `data_dir`, from its cutouts or its stacks."
     data_dir = Path(data_dir)
     if (data_dir / 'manifest.csv').exists():
         from jellyfish_nbdev.trails import read_manifest_ok
@@ -616,11 +712,11 @@ def halpha_table(data_dir, out=None, fits_dir=None, mock_dir=None, ebv: float = 
     return t
 
 # %% ../nbs/17_halpha.ipynb #cfae5b69
-def halpha_recovery(t: pd.DataFrame, label: str = 'jclass', snr_min: float = 10.) -> dict:
-    """The issue's recovery figures from a `halpha_table` with truth columns: total flux ratio of galaxies with S/N ≥ `snr_min`
-    (median; `flux_ratio_scatter` is its plain standard deviation, `flux_ratio_mad_std` the robust one); tail fraction error for
-    `label` ≥ 3; the mean of the pixels without line emission (all galaxies, and the early types, old and red) against its error;
-    the spread of the pulls (recovered − true)/σ per pixel, and per galaxy (`galaxy_pull_std`, with the errors of region sums)."""
+def halpha_recovery(t: pd.DataFrame,       # a `halpha_table` with truth columns (made with `mock_dir`)
+                    label: str = 'jclass', # the column whose value ≥ 3 marks the strong tails, for the tail fraction's error
+                    snr_min: float = 10.,  # least total S/N of the galaxies in the flux ratio
+                   ) -> dict:
+    "The recovery figures of a `halpha_table` against the mock's truth, and the targets met."
     if 'true_total' not in t: raise ValueError("the table has no truth columns: make it with mock_dir (a mock survey with its halpha/ truth)")
     ok = t[t.flag.fillna('').isin(['', 'no_detection'])]
     bright = ok[(ok.snr_total >= snr_min) & (ok.true_total > 0)]
@@ -661,7 +757,7 @@ def halpha(data_dir: str,            # ingested folder (manifest.csv + stacks/) 
            distance_mpc: float = np.nan,  # distance for the SFR where the data have no distance_mpc column
            no_maps: bool = False,    # write the table only
           ):
-    "H-alpha+[NII] maps, disc and tail fluxes, tail fractions and SFRs of a data set (three-filter method)."
+    "H-alpha+[NII] maps, disc and tail fluxes, tail fractions and SFRs of a data set."
     d = Path(data_dir)
     out = Path(out) if out else (d / 'halpha' if (d / 'manifest.csv').exists() else d.parent / 'halpha')
     t0 = time.time()

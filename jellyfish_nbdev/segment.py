@@ -15,7 +15,8 @@ from .core import band_index
 __all__ = ['robust_sigma', 'detection_image', 'central_segment', 'rotate180']
 
 # %% ../nbs/02b_segment.ipynb #ea65efa1
-def robust_sigma(x) -> float:
+def robust_sigma(x, # values of any shape: an image, a band, a residual
+                ) -> float: # σ, in the units of `x`
     "1.4826 × the median absolute deviation of `x`: the σ of Gaussian noise, robust to outliers."
     return float(1.4826 * np.median(np.abs(x - np.median(x))))
 
@@ -23,8 +24,8 @@ def robust_sigma(x) -> float:
 def detection_image(stack,         # a `(12, H, W)` stack (raw or sky-subtracted)
                     bands,         # the bands to sum, by file suffix (e.g. `('G', 'R', 'F660')`)
                     smooth: float, # σ of the Gaussian smoothing, px (0: none)
-                   ) -> np.ndarray:
-    "Sum of `bands` of a `(12, H, W)` stack, each sky-subtracted and divided by its robust noise, smoothed by a Gaussian of `smooth` px."
+                   ) -> np.ndarray: # `(H, W)`; pure noise has unit σ before the smoothing
+    "Sum of `bands`, each sky-subtracted and in units of its noise, smoothed by a Gaussian."
     x = np.asarray(stack, np.float32)[band_index(list(bands))]
     x = x - np.median(x, axis=(1, 2), keepdims=True)
     x = x / np.maximum([robust_sigma(b) for b in x], 1e-12)[:, None, None]
@@ -35,8 +36,8 @@ def detection_image(stack,         # a `(12, H, W)` stack (raw or sky-subtracted
 def central_segment(img,    # a detection image `(H, W)`
                     noise,  # its noise σ
                     nsigma, # threshold, in units of `noise`
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    "The galaxy's segment (pixels above `nsigma` noise connected to the centre) and the other sources' segments."
+                   ) -> tuple[np.ndarray, np.ndarray]: # boolean `(H, W)` masks: the galaxy, the other sources
+    "The galaxy's segment at the centre and the other sources' segments, above `nsigma` noise."
     lab, n = ndi.label(img > nsigma * noise)
     H, W = img.shape
     core = lab[max(H // 2 - 3, 0):H // 2 + 3, max(W // 2 - 3, 0):W // 2 + 3].ravel()
@@ -50,7 +51,7 @@ def rotate180(a,           # image(s) `(..., H, W)`: a NumPy array or a torch te
               cy: float,   # y (row) of the centre, px; rounded to the nearest half pixel
               fill=0,      # value of the pixels whose source falls outside the image
              ):
-    "`a` rotated by 180° about pixel (`cx`, `cy`): output pixel (y, x) is input pixel (2cy − y, 2cx − x), no interpolation."
+    "`a` rotated by 180° about pixel (`cx`, `cy`), without interpolation."
     H, W = a.shape[-2:]
     ys, xs = int(round(2 * cy)), int(round(2 * cx))                   # out[y, x] = a[ys - y, xs - x] = f[H-1-ys+y, W-1-xs+x]
     torch = sys.modules.get('torch')                                   # a tensor only if torch is loaded: no import here
