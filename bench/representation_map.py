@@ -15,7 +15,7 @@ import argparse, sys, time
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
-from _util import machine, write_json, table
+from _util import machine, write_json, table, portable
 
 
 def knn_agreement(y, labels, k: int = 10, n: int = 2000, seed: int = 0) -> float:
@@ -56,7 +56,7 @@ def main(argv=None):
     if (emb / 'embeddings.npy').exists():
         ids, x, cat = load_embeddings(emb)
         lab = cat.set_index('galaxy').reindex(ids)['jclass'].fillna(-1).astype(int).to_numpy()
-        sets.append((f'demo ({emb})', x, lab))
+        sets.append((f'demo ({portable(emb.resolve())})', x, lab))
     for n in [int(s) for s in a.sizes.split(',') if s]:
         x, lab = synthetic_representations(n, d=512, seed=0, return_labels=True)
         sets.append((f'synthetic {n:,}', x, lab))

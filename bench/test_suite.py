@@ -19,6 +19,11 @@ from _util import machine, write_json, table
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def log_tail(text: str, n: int = 4000) -> str:
+    "The last `n` characters of a log, without pip's notes on this machine's local package folders (machine paths)."
+    return '\n'.join(l for l in text.splitlines() if 'is ignored: it is neither a file nor a directory' not in l)[-n:]
+
+
 def run(cmd, cwd, log, env=None) -> tuple[int, float, str]:
     "Run `cmd` in `cwd`, appending its output to `log`; return (exit status, seconds, output)."
     t = time.perf_counter()
@@ -62,7 +67,7 @@ def main():
     finally:
         if a.keep: print(f"kept {tmp}")
         else:
-            res['log_tail'] = log.read_text()[-4000:] if log.exists() else ''
+            res['log_tail'] = log_tail(log.read_text()) if log.exists() else ''
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"`make test` on a fresh clone of {a.repo} ({res.get('commit', '?')[:10]}), {res['machine']['cpus']} CPUs")
     print(table([dict(step='install (venv + pip)', seconds=res.get('install_s'), exit=res.get('install_exit')),
