@@ -33,13 +33,17 @@ __all__ = ['dist_env', 'init_distributed', 'is_distributed', 'gather_with_grad',
            'torchrun_local']
 
 # %% ../nbs/15_distributed.ipynb #e11c6317
-def dist_env() -> dict:
-    "This process's place in a `torchrun` job: `rank`, `world_size`, `local_rank` (0, 1, 0 when not started by torchrun)."
+def dist_env() -> dict: # `rank`, `world_size`, `local_rank`
+    "This process's place in a `torchrun` job, from the environment torchrun sets."
     get = lambda k, d: int(os.environ.get(k, d))
     return dict(rank=get('RANK', 0), world_size=get('WORLD_SIZE', 1), local_rank=get('LOCAL_RANK', 0))
 
-def init_distributed(device=None, backend: str | None = None, timeout_s: float = 1800) -> torch.device:
-    "Join the process group of a `torchrun` job (NCCL on GPUs, gloo on CPUs) and return this process's device; a single process joins nothing."
+# %% ../nbs/15_distributed.ipynb #7dd0b433
+def init_distributed(device=None,                # this process's device (default: cuda:LOCAL_RANK when there is a GPU, else cpu)
+                     backend: str | None = None, # the group's backend (default: 'nccl' on GPUs, 'gloo' on CPUs)
+                     timeout_s: float = 1800,    # how long the group's operations wait for the other processes, s
+                    ) -> torch.device:           # this process's device
+    "Join the process group of a `torchrun` job and return this process's device."
     env = dist_env()
     if device is None: device = f"cuda:{env['local_rank']}" if torch.cuda.is_available() else 'cpu'
     device = torch.device(device)
@@ -50,6 +54,7 @@ def init_distributed(device=None, backend: str | None = None, timeout_s: float =
         dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout_s))
     return device
 
+# %% ../nbs/15_distributed.ipynb #53afd75e
 def is_distributed() -> bool:
     "True inside a process group of more than one process."
     return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
@@ -59,13 +64,14 @@ def _comm_device() -> torch.device:
     return torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
 
 # %% ../nbs/15_distributed.ipynb #94e1254f
-def gather_with_grad(x: torch.Tensor) -> torch.Tensor:
-    "`x` of every process concatenated along the first axis (rank order), differentiable; `x` itself in a single process."
+def gather_with_grad(x: torch.Tensor, # this process's rows `(n, ...)`, of the same shape on every process
+                    ) -> torch.Tensor: # `(world_size × n, ...)`, in rank order
+    "`x` of every process concatenated along the first axis, differentiable."
     return torch.cat(all_gather(x.contiguous())) if is_distributed() else x
 
 # %% ../nbs/15_distributed.ipynb #94e1254a
 class DistributedNTXentLoss(NTXentLoss):
-    "`NTXentLoss` over the views of all processes (global negatives); the same as `NTXentLoss` in a single process."
+    "`NTXentLoss` over the views of all processes (global negatives)."
     def __call__(self, pred, *yb):
         z1, z2 = pred.float().chunk(2)
         return nt_xent(gather_with_grad(z1), gather_with_grad(z2), temperature=self.temperature)
@@ -73,7 +79,7 @@ class DistributedNTXentLoss(NTXentLoss):
 
 # %% ../nbs/15_distributed.ipynb #37ea3100
 def check_collectives():
-    "Check that all processes of the group can talk and that `gather_with_grad` returns the right values and gradients; raise `RuntimeError` if not."
+    "Check that the processes can talk and that `gather_with_grad` is right, gradients included."
     if not is_distributed(): return
     W, r, dev = dist.get_world_size(), dist.get_rank(), _comm_device()
     x = torch.full((2, 3), float(r + 1), device=dev, requires_grad=True)
@@ -89,20 +95,32 @@ def check_collectives():
                            f"got wrong values or gradients from gather_with_grad on backend {dist.get_backend()})")
 
 # %% ../nbs/15_distributed.ipynb #16b9318e
-def broadcast_ints(xs: list, src: int = 0) -> list:
-    "The list of ints `xs` of process `src`, on every process (all must pass a list of the same length)."
+def broadcast_ints(xs: list,     # ints; every process must pass a list of the same length
+                   src: int = 0, # the rank whose list is sent
+                  ) -> list:     # `src`'s list
+    "The list of ints `xs` of process `src`, on every process."
     t = torch.tensor(list(xs), dtype=torch.long, device=_comm_device())
     dist.broadcast(t, src)
     return t.cpu().tolist()
 
+# %% ../nbs/15_distributed.ipynb #5890f246
 class ShardedDL(DataLoader):
-    "A fastai `DataLoader` over process `rank`'s share of each epoch's order (drawn by rank 0), padded so that every process gets the same number of items."
-    def __init__(self, dataset=None, rank: int = 0, world_size: int = 1, **kwargs):
+    "A fastai `DataLoader` over process `rank`'s share of each epoch (order drawn by rank 0)."
+    def __init__(self,
+                 dataset=None,        # the whole dataset, the same in every process
+                 rank: int = 0,       # this process's rank: which share it gets
+                 world_size: int = 1, # number of processes sharing each epoch
+                 **kwargs,            # passed on to fastai's `DataLoader` (`bs`, `shuffle`, `drop_last`, ...)
+                ):
         self.rank, self.world_size, self.n_total = rank, world_size, len(dataset)
         super().__init__(dataset, n=math.ceil(self.n_total / world_size), **kwargs)
     @classmethod
-    def from_dl(cls, dl: DataLoader, rank: int | None = None, world_size: int | None = None) -> ShardedDL:
-        "This process's share of the fastai `DataLoader` `dl` (same dataset, batch size, shuffling, device)."
+    def from_dl(cls,
+                dl: DataLoader,                # a fastai `DataLoader` over the whole dataset
+                rank: int | None = None,       # this process's rank (None: its rank in the group)
+                world_size: int | None = None, # number of processes (None: the group's size)
+               ) -> ShardedDL:
+        "This process's share of `dl`, with the same dataset, batch size, shuffling and device."
         rank = dist.get_rank() if rank is None else rank
         world_size = dist.get_world_size() if world_size is None else world_size
         return cls(dl.dataset, rank, world_size, bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last, device=dl.device,
@@ -116,10 +134,13 @@ class ShardedDL(DataLoader):
         idxs = (idxs * math.ceil(padded / n))[:padded] if n else []
         return idxs[self.rank * self.n:(self.rank + 1) * self.n]
 
+# %% ../nbs/15_distributed.ipynb #6079fbdf
 class DDPTrainer(Callback):
-    "Train a `Learner` with PyTorch `DistributedDataParallel` for the duration of `fit` (fastai's `DistributedTrainer` without Accelerate)."
+    "Train a `Learner` with PyTorch `DistributedDataParallel` for the duration of `fit`."
     order = 11
-    def __init__(self, sync_bn: bool = False): self.sync_bn = sync_bn
+    def __init__(self,
+                 sync_bn: bool = False, # batch-norm statistics over all processes (PyTorch's `SyncBatchNorm`, GPUs only)
+                ): self.sync_bn = sync_bn
     def before_fit(self):
         m = nn.SyncBatchNorm.convert_sync_batchnorm(self.model) if self.sync_bn else self.model
         dev = next(m.parameters()).device
@@ -133,13 +154,17 @@ class DDPTrainer(Callback):
     def before_validate(self): self.learn.dl = self._wrap(self.learn.dl)
     def after_fit(self): self.learn.model, self.learn.dls.loaders = self.learn.model.module, self.old_dls
 
-def replica_fingerprint(model: nn.Module, buffers: bool = False) -> str:
-    "SHA-1 of the values of `model`'s parameters (and buffers), in order: equal on every process iff the replicas are equal."
+# %% ../nbs/15_distributed.ipynb #d599ee1b
+def replica_fingerprint(model: nn.Module,      # this process's replica
+                        buffers: bool = False, # include the buffers (batch-norm running statistics)
+                       ) -> str:               # 40 hex digits
+    "SHA-1 of the values of `model`'s parameters (and buffers), in order."
     h = hashlib.sha1()
     tensors = list(model.parameters()) + (list(model.buffers()) if buffers else [])
     for t in tensors: h.update(t.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()
 
+# %% ../nbs/15_distributed.ipynb #2216938e
 class _RankZeroCheckpoint(EpochCheckpoint):
     "`EpochCheckpoint` written by rank 0 only, of the model inside DDP (so it loads into a plain model)."
     def after_epoch(self):
@@ -172,8 +197,8 @@ def pretrain_ddp(data_dir: str,             # folder written by `jellyfish inges
                  device: str = None,         # default: cuda:LOCAL_RANK when there is a GPU, else cpu
                  resume: bool = True,        # continue from out/checkpoint.pth when it exists
                  progress: bool = True,      # progress bars and epoch table (rank 0)
-                ) -> EncoderConfig:
-    "Pretrain a SimCLR encoder with DDP in every process of a `torchrun` job (or alone); rank 0 writes the run folder `out`. Returns the run's configuration."
+                ) -> EncoderConfig:          # the run's configuration (rank 0 writes it to `out/config.json`)
+    "Pretrain a SimCLR encoder with DDP in every process of a `torchrun` job (or alone)."
     env = dist_env()
     rank, world = env['rank'], env['world_size']
     device = init_distributed(device)
@@ -222,7 +247,7 @@ def embed_ddp(run_dir: str,   # pretraining run folder (encoder.pth + config.jso
               device: str = None,  # default: cuda:LOCAL_RANK when there is a GPU, else cpu
               merge: bool = True,  # let rank 0 merge the shards once all processes are done
              ):
-    "Embed the galaxies of `data_dir` with the encoder of `run_dir`, one shard per process of a `torchrun` job (or alone), then merge; returns the merged galaxy ids on rank 0."
+    "Embed `data_dir` with the encoder of `run_dir`, a shard per `torchrun` process, then merge."
     env = dist_env()
     device = init_distributed(device)
     try:
@@ -242,8 +267,9 @@ def embed_ddp(run_dir: str,   # pretraining run folder (encoder.pth + config.jso
 # %% ../nbs/15_distributed.ipynb #68d18df6
 _COMMANDS = {'pretrain': 'pretrain_ddp', 'embed': 'embed_ddp'}
 
-def main(argv: list | None = None) -> int:
-    "Entry point of `python -m jellyfish_nbdev.distributed {pretrain,embed} ARGS`, usually under `torchrun`; returns the exit status."
+def main(argv: list | None = None, # the command and its arguments (None: `sys.argv[1:]`)
+        ) -> int:                  # the exit status: 0, or 2 for an unknown command
+    "The command line `python -m jellyfish_nbdev.distributed {pretrain,embed} ARGS`."
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in _COMMANDS:
         print("usage: torchrun [--nproc_per_node N ...] -m jellyfish_nbdev.distributed {pretrain,embed} ARGS\n"
@@ -255,8 +281,15 @@ def main(argv: list | None = None) -> int:
     func(**args)
     return 0
 
-def torchrun_local(command: str, *args, nproc: int = 2, threads: int = 1, timeout: float = 600, env: dict | None = None) -> str:
-    "Run `python -m jellyfish_nbdev.distributed COMMAND ARGS` in `nproc` processes on this machine with torchrun; return its output (raise with it on failure)."
+# %% ../nbs/15_distributed.ipynb #215e32ca
+def torchrun_local(command: str,            # 'pretrain' or 'embed'
+                   *args,                   # its arguments
+                   nproc: int = 2,          # number of processes
+                   threads: int = 1,        # `OMP_NUM_THREADS` of each process
+                   timeout: float = 600,    # seconds before the job is killed (`subprocess.TimeoutExpired`)
+                   env: dict | None = None, # more environment variables for the processes (they win over the above)
+                  ) -> str:                 # the job's standard output
+    "Run `python -m jellyfish_nbdev.distributed COMMAND ARGS` in `nproc` local processes."
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={nproc}',
            '-m', 'jellyfish_nbdev.distributed', command, *map(str, args)]
     e = {**os.environ, 'OMP_NUM_THREADS': str(threads), 'MPLBACKEND': 'Agg', 'PYTHONWARNINGS': 'ignore', **(env or {})}
@@ -265,4 +298,5 @@ def torchrun_local(command: str, *args, nproc: int = 2, threads: int = 1, timeou
         raise RuntimeError(f"torchrun {command} failed (exit {r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-5000:]}")
     return r.stdout
 
+# %% ../nbs/15_distributed.ipynb #38fa8052
 if __name__ == '__main__' and not hasattr(builtins, '__IPYTHON__'): sys.exit(main())

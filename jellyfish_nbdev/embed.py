@@ -59,7 +59,7 @@ def encoder_inputs(x: torch.Tensor,             # stacks `(B, C, H, W)`
                    config: EncoderConfig,      # the encoder's configuration (`load_encoder`; or its dict)
                    channels_last: bool = False, # return them channels-last
                   ) -> torch.Tensor:
-    "The stacks `x` as the encoder expects them: the unaugmented view of its central field, standardised."
+    "The stacks `x` as the encoder expects them: the unaugmented central view, standardised."
     config = EncoderConfig.of(config)
     crop = config.center_crop
     if config.inputs != 'bands': x, crop = input_stacks(center_crop(x, crop), config.inputs), None
@@ -78,7 +78,7 @@ def represent(encoder: nn.Module,     # the encoder (`load_encoder`); on a CPU m
               config: EncoderConfig,  # the encoder's configuration (or its dict)
               bs: int = 128,          # batch size
               precision: str = 'fp32', # 'bf16' (or 'fp16' on a GPU): the forward pass under autocast
-             ) -> torch.Tensor:
+             ) -> torch.Tensor:        # fp32, on the CPU
     "Representations `(N, n_features)` (fp32) of the stacks `x`."
     if precision not in _AUTOCAST: raise ValueError(f"precision must be one of {', '.join(_AUTOCAST)}, got {precision!r}")
     config, dev = EncoderConfig.of(config), next(encoder.parameters()).device
@@ -91,8 +91,13 @@ def represent(encoder: nn.Module,     # the encoder (`load_encoder`); on a CPU m
     return torch.cat(out) if out else torch.zeros(0, config.n_features or 512)
 
 # %% ../nbs/06_embed.ipynb #404c2dae
-def embed_tensor(encoder: torch.nn.Module, x: torch.Tensor, config: EncoderConfig, bs: int = 64, precision: str = 'fp32') -> np.ndarray:
-    "Representations `(N, D)` float32 of stacks `x` `(N, C, H, W)` by `encoder` (eval mode, the unaugmented view of `config`; `precision` as in `represent`)."
+def embed_tensor(encoder: torch.nn.Module, # the encoder (`load_encoder`); put in eval mode here
+                 x: torch.Tensor,          # stacks `(N, C, H, W)`, `C` the encoder's `n_bands`
+                 config: EncoderConfig,    # the encoder's configuration (or its dict): the unaugmented view it was trained at
+                 bs: int = 64,             # batch size
+                 precision: str = 'fp32',  # as in `represent`
+                ) -> np.ndarray:           # float32 representations `(N, D)`
+    "Representations of the stacks `x` by `encoder`, as a numpy array."
     config = EncoderConfig.of(config)
     nb = config.n_bands
     if x.ndim != 4 or x.shape[1] != nb:
@@ -102,24 +107,33 @@ def embed_tensor(encoder: torch.nn.Module, x: torch.Tensor, config: EncoderConfi
     return represent(encoder, x, config, bs=bs, precision=precision).numpy().astype(np.float32)
 
 # %% ../nbs/06_embed.ipynb #b68f1fd1
-def shard_rows(manifest: pd.DataFrame, shard: int = 0, n_shards: int = 1) -> pd.DataFrame:
+def shard_rows(manifest: pd.DataFrame, # the catalogue's manifest (`load_manifest`)
+               shard: int = 0,         # which shard (0-based, below `n_shards`)
+               n_shards: int = 1,      # number of shards the catalogue is split into
+              ) -> pd.DataFrame:
     "The rows of `manifest` (sorted by galaxy) that belong to `shard` of `n_shards`."
     if not 0 <= shard < n_shards: raise ValueError(f"shard {shard} is outside 0..{n_shards-1}")
     m = manifest.sort_values('galaxy').reset_index(drop=True)
     return m.iloc[shard::n_shards]
 
+# %% ../nbs/06_embed.ipynb #ffdd3104
 _VIEW_KEYS = ('arch', 'stem', 'n_bands', 'inputs', 'n_features', 'mean', 'std', 'center_crop', 'bin', 'size')
 
-def encoder_key(run_dir, config: EncoderConfig, precision: str = 'fp32') -> str:
-    "Content key of what turns a stack into a representation: the bytes of `run_dir/encoder.pth`, the input view and band standardisation of `config`, and `precision`."
+def encoder_key(run_dir,                 # pretraining run folder: the bytes of its `encoder.pth` are hashed
+                config: EncoderConfig,   # the encoder's configuration (or its dict): its input view and band standardisation are hashed
+                precision: str = 'fp32', # the forward pass's precision (as in `represent`), hashed too
+               ) -> str:                 # 16 hex digits of a SHA-1
+    "Content key of what turns a stack into a representation: weights, input view, precision."
     config, h = EncoderConfig.of(config), hashlib.sha1()
     with open(Path(run_dir) / 'encoder.pth', 'rb') as f:
         for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
     h.update(json.dumps([{k: getattr(config, k) for k in _VIEW_KEYS}, precision], sort_keys=True, default=str).encode())
     return h.hexdigest()[:16]
 
-def stack_keys(rows: pd.DataFrame) -> list[str]:
-    "Content key of each galaxy's stack: the manifest's `input_key` (its FITS files and preprocessing) with the stack file's size and mtime."
+# %% ../nbs/06_embed.ipynb #863dc8e1
+def stack_keys(rows: pd.DataFrame, # manifest rows: `path`, and `input_key` when there is one
+              ) -> list[str]:      # `input_key:size-mtime` per row (`input_key:missing` for a stack not on disk)
+    "Content key of each galaxy's stack: its inputs' key with the stack file's size and mtime."
     keys = []
     for r in rows.itertuples():
         try: st = os.stat(r.path); s = f"{st.st_size}-{st.st_mtime_ns}"
@@ -127,6 +141,7 @@ def stack_keys(rows: pd.DataFrame) -> list[str]:
         keys.append(f"{getattr(r, 'input_key', '') or ''}:{s}")
     return keys
 
+# %% ../nbs/06_embed.ipynb #d98688b2
 def _chunk_is_current(f: Path, ids: Path, part: pd.DataFrame, keys: list[str], ekey: str) -> bool:
     "True when chunk `f` holds exactly the galaxies of `part`, embedded from stacks with `keys` by the encoder with key `ekey`."
     if not (f.exists() and ids.exists()): return False
@@ -135,9 +150,18 @@ def _chunk_is_current(f: Path, ids: Path, part: pd.DataFrame, keys: list[str], e
     return {'galaxy', 'stack_key', 'encoder_key'} <= set(old.columns) and old.galaxy.tolist() == part.galaxy.astype(str).tolist() \
         and old.stack_key.tolist() == keys and (old.encoder_key == ekey).all()
 
-def embed_catalog(run_dir, data_dir, out, shard: int = 0, n_shards: int = 1, chunk: int = 256,
-                  bs: int = 64, device=None, progress: bool = True, precision: str = 'fp32') -> Path:
-    "Embed `shard` of `n_shards` of the galaxies in `data_dir` with the encoder of `run_dir`, chunk by chunk, into `out/shards/` (`precision` as in `represent`); a chunk on disk is reused only if its galaxies, their stacks' content keys and the encoder's key are unchanged."
+def embed_catalog(run_dir,                 # pretraining run folder (`load_encoder`)
+                  data_dir,                # ingested data folder (manifest.csv + stacks/)
+                  out,                     # output folder: `shards/` and `config.json`
+                  shard: int = 0,          # which shard to embed (0-based)
+                  n_shards: int = 1,       # number of shards the catalogue is split into
+                  chunk: int = 256,        # galaxies per chunk file (the unit of resumption)
+                  bs: int = 64,            # batch size
+                  device=None,             # where the encoder runs (default: the CPU)
+                  progress: bool = True,   # a progress bar over the chunks, and a note of those re-embedded
+                  precision: str = 'fp32', # as in `represent`; one precision per `out` folder
+                 ) -> Path:                # the shard's folder, `out/shards/SSS-of-NNN`
+    "Embed one shard of the galaxies of `data_dir` into `out/shards/`, chunk by chunk."
     out = Path(out)
     encoder, config = load_encoder(run_dir, device=device)
     old = out / 'config.json'
@@ -178,8 +202,10 @@ def _embed_chunks(encoder, config, rows, sdir, chunk, crop, ekey, bs, precision,
 # %% ../nbs/06_embed.ipynb #fcf0959f
 _CATALOG_DROP = ('path', 'shape', 'status', 'reason')
 
-def merge_embeddings(out, data_dir=None) -> pd.DataFrame:
-    "Gather every shard under `out/shards` into `embeddings.npy`, `embeddings_norm.npy`, `galaxies.csv` (+ `catalog.csv`); refuses chunks of different encoders, or (given `data_dir`) of stacks that are not its current ones."
+def merge_embeddings(out,             # the embedding folder, with the shards under `out/shards`
+                     data_dir=None,   # ingested data folder: check the chunks against its stacks and write `catalog.csv` (None: neither)
+                    ) -> pd.DataFrame: # the galaxy ids (column `galaxy`), in the order of the rows
+    "Gather every shard under `out/shards` into the files that search reads (the table above)."
     out = Path(out)
     chunks = sorted((out / 'shards').glob('*/chunk-*.npy'))
     if not chunks: raise FileNotFoundError(f"{out / 'shards'}: no embedded chunks to merge; run embed_catalog first")
@@ -211,6 +237,7 @@ def merge_embeddings(out, data_dir=None) -> pd.DataFrame:
         save_csv(out / 'catalog.csv', m)
     return ids
 
+# %% ../nbs/06_embed.ipynb #25a2254b
 def embed(run_dir: str,  # pretraining run folder (encoder.pth + config.json)
           data_dir: str,  # ingested data folder (manifest.csv + stacks/)
           out: str,  # output folder for the embeddings
@@ -219,11 +246,10 @@ def embed(run_dir: str,  # pretraining run folder (encoder.pth + config.json)
           bs: int = 64,  # batch size
           no_merge: bool = False,  # leave the shards unmerged (when other processes still embed theirs)
           precision: str = 'fp32'):  # 'fp32', or 'bf16' (autocast: 2x faster on CPUs with native bf16, 98% same neighbours)
-    "Embed the galaxies of DATA_DIR with the encoder of RUN_DIR into OUT (sharded, resumable; chunks of another encoder or of changed stacks are recomputed)."
+    "Embed the galaxies of DATA_DIR with the encoder of RUN_DIR into OUT, sharded, resumable."
     if not (isinstance(bs, int) and bs >= 1): raise ValueError(f"batch size must be at least 1 (got {bs})")
     if not (isinstance(n_shards, int) and n_shards >= 1): raise ValueError(f"n_shards must be at least 1 (got {n_shards})")
     embed_catalog(run_dir, data_dir, out, shard=shard, n_shards=n_shards, bs=bs, precision=precision)
     if not no_merge:
         ids = merge_embeddings(out, data_dir)
         print(f"{len(ids)} galaxies embedded in {out}")
-
