@@ -35,8 +35,11 @@ __all__ = ['PAPER_TEST_CLUSTER', 'METRICS', 'binary_metrics', 'kfold_folds', 'la
            'encoded_properties', 'load_features', 'check_embedding_encoder', 'evaluate']
 
 # %% ../nbs/07_linear.ipynb #c229c143
-def binary_metrics(y_true, score, threshold: float = 0.5) -> dict:
-    "Macro precision / recall / F1, ROC-AUC, accuracy and the confusion matrix of scores `score` (probability of class 1)."
+def binary_metrics(y_true,                  # true classes, 0 or 1 (1: jellyfish)
+                   score,                   # the probability of class 1, one per galaxy
+                   threshold: float = 0.5,  # a score ≥ `threshold` is called class 1
+                  ) -> dict:                # macro precision, recall, F1, ROC-AUC, accuracy, `n`, `n_pos`, `confusion`
+    "Macro precision, recall and F1, ROC-AUC, accuracy and confusion matrix of binary scores."
     y, s = np.asarray(y_true).astype(int), np.asarray(score, dtype=float)
     if len(y) != len(s): raise ValueError(f"{len(y)} labels for {len(s)} scores")
     pred = (s >= threshold).astype(int)
@@ -47,16 +50,24 @@ def binary_metrics(y_true, score, threshold: float = 0.5) -> dict:
                 confusion=confusion_matrix(y, pred, labels=[0, 1]).tolist())
 
 # %% ../nbs/07_linear.ipynb #aaa95fd2
-def kfold_folds(y, k: int = 5, seed: int = 0) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    "Stratified k-fold: `(f'fold{i}', train_idx, test_idx)`."
+def kfold_folds(y,               # the class of each galaxy, 0 or 1
+                k: int = 5,      # the number of folds (lowered to the size of the smallest class)
+                seed: int = 0,   # seed of the shuffle
+               ) -> list[tuple[str, np.ndarray, np.ndarray]]:  # `(f'fold{i}', train_idx, test_idx)` per fold
+    "Stratified k-fold over all galaxies, as folds in the format of `leave_one_cluster_out`."
     y = np.asarray(y).astype(int)
     k = min(k, np.bincount(y).min())
     if k < 2: raise ValueError("stratified k-fold needs at least two examples of each class")
     skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     return [(f'fold{i}', tr, te) for i, (tr, te) in enumerate(skf.split(np.zeros(len(y)), y))]
 
-def label_subset(idx, y, fraction: float, seed: int = 0) -> np.ndarray:
-    "A stratified `fraction` of `idx` (at least one galaxy of each class present)."
+# %% ../nbs/07_linear.ipynb #69938a6f
+def label_subset(idx,              # positions of the training galaxies
+                 y,                # the class of every galaxy (indexed by `idx`)
+                 fraction: float,  # the share of each class to keep (≥ 1: all of `idx`)
+                 seed: int = 0,    # seed of the draw
+                ) -> np.ndarray:   # the kept positions, sorted
+    "A stratified `fraction` of the training positions `idx`."
     idx, y = np.asarray(idx), np.asarray(y).astype(int)
     if fraction >= 1: return idx
     rng = np.random.default_rng(seed)
@@ -67,9 +78,11 @@ def label_subset(idx, y, fraction: float, seed: int = 0) -> np.ndarray:
     return np.sort(np.concatenate(keep))
 
 # %% ../nbs/07_linear.ipynb #1073a564
-def balanced_indices(y, seed: int = 0, n_total: int | None = None) -> np.ndarray:
-    """Indices that resample every class of `y` to the size of the largest (class-balanced sampling); with `n_total`,
-    to `n_total` indices in all (equal shares), so that an epoch has the same length whatever the number of labels."""
+def balanced_indices(y,                           # the class (0, 1, ...) of each galaxy to resample
+                     seed: int = 0,               # seed of the draw
+                     n_total: int | None = None,  # the number of positions in all, in equal shares (None: each class to the largest's size)
+                    ) -> np.ndarray:              # positions in `y`, shuffled
+    "Positions in `y` resampled to the same number per class (class-balanced sampling)."
     y = np.asarray(y).astype(int)
     rng = np.random.default_rng(seed)
     cls = np.unique(y)
@@ -77,29 +90,44 @@ def balanced_indices(y, seed: int = 0, n_total: int | None = None) -> np.ndarray
     out = rng.permutation(np.concatenate([rng.choice(np.flatnonzero(y == c), n, replace=(y == c).sum() < n) for c in cls]))
     return out if n_total is None else out[:int(n_total)]
 
+# %% ../nbs/07_linear.ipynb #c62c7ea5
 class LinearProbe(nn.Module):
     "Standardise features with fixed training statistics, then one linear layer to a logit."
-    def __init__(self, mean: torch.Tensor, std: torch.Tensor):
+    def __init__(self,
+                 mean: torch.Tensor,  # per-feature mean of the training set
+                 std: torch.Tensor,   # per-feature standard deviation of the training set (floored at 10⁻⁶)
+                ):
         super().__init__()
         self.register_buffer('mean', mean.float()); self.register_buffer('std', std.float().clamp_min(1e-6))
         self.fc = nn.Linear(len(mean), 1)
     def forward(self, x): return self.fc((x - self.mean) / self.std)
 
+# %% ../nbs/07_linear.ipynb #4aeb1cd2
 def _feature_dls(X, y, idx, bs, seed, n_total=None):
     X, y = torch.as_tensor(np.asarray(X), dtype=torch.float32), torch.as_tensor(np.asarray(y), dtype=torch.float32)
     bal = idx[balanced_indices(np.asarray(y)[idx], seed, n_total)]
     ds = list(zip(X[bal], y[bal]))
     return DataLoaders(DataLoader(ds, bs=bs, shuffle=True, drop_last=False), DataLoader(ds[:bs], bs=bs), device='cpu')
 
+# %% ../nbs/07_linear.ipynb #d3db6158
 class StepCounter(Callback):
     "Count the optimiser steps of a fit (`learn.step_counter.steps`)."
     order = 99
     def before_fit(self): self.steps = 0
     def after_step(self): self.steps += 1
 
-def fit_linear(X, y, train_idx=None, epochs: int = 30, lr: float = 3e-2, wd: float = 1e-3, bs: int = 64,
-               seed: int = 0, samples_per_epoch: int | None = None) -> Learner:
-    "Train the linear learner (fastai, BCE, class-balanced sampling; `samples_per_epoch` fixes an epoch's length) on features `X[train_idx]`; returns the `Learner`."
+# %% ../nbs/07_linear.ipynb #ed0caec8
+def fit_linear(X,                                      # features `(N, D)`, one row per galaxy
+               y,                                      # the class of each galaxy, 0 or 1 (1: jellyfish)
+               train_idx=None,                         # positions of the training galaxies (None: all)
+               epochs: int = 30,                       # epochs of the one-cycle schedule
+               lr: float = 3e-2,                       # peak learning rate
+               wd: float = 1e-3,                       # weight decay
+               bs: int = 64,                           # batch size
+               seed: int = 0,                          # seed of the balanced draw and of the initial weights
+               samples_per_epoch: int | None = None,   # an epoch's length, in galaxies (None: 2 × the larger class)
+              ) -> Learner:                            # the trained learner, with its `StepCounter`
+    "Train the linear learner on the features `X[train_idx]`."
     X, y = np.asarray(X, dtype=np.float32), np.asarray(y).astype(int)
     idx = np.arange(len(y)) if train_idx is None else np.asarray(train_idx)
     if len(np.unique(y[idx])) < 2: raise ValueError("the training labels hold one class only; a classifier needs both")
@@ -110,13 +138,21 @@ def fit_linear(X, y, train_idx=None, epochs: int = 30, lr: float = 3e-2, wd: flo
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     return learn
 
+# %% ../nbs/07_linear.ipynb #7b2ac933
 @torch.no_grad()
-def predict_linear(learn: Learner, X) -> np.ndarray:
+def predict_linear(learn: Learner,  # a linear learner from `fit_linear`
+                   X,               # features `(N, D)`
+                  ) -> np.ndarray:  # the probability of 'jellyfish', one per row of `X`
     "Probability of 'jellyfish' for features `X` from a linear learner."
     m = learn.model.eval().cpu()
     return torch.sigmoid(m(torch.as_tensor(np.asarray(X), dtype=torch.float32))).squeeze(1).numpy()
 
-def logistic_probe(X, y, train_idx, C: float = 1.0):
+# %% ../nbs/07_linear.ipynb #c41a6e7c
+def logistic_probe(X,               # features `(N, D)`, one row per galaxy
+                   y,               # the class of each galaxy, 0 or 1 (1: jellyfish)
+                   train_idx,       # positions of the training galaxies
+                   C: float = 1.0,  # inverse strength of the L2 regularisation
+                  ):
     "scikit-learn logistic regression (standardised, balanced class weights) on `X[train_idx]`."
     X, y = np.asarray(X), np.asarray(y).astype(int)
     return make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight='balanced', max_iter=2000)).fit(X[train_idx], y[train_idx])
@@ -132,10 +168,16 @@ from .simclr import get_preset, EncoderHead, EncoderConfig
 from .train import precision_callbacks, adamw
 from .embed import encoder_inputs
 
+# %% ../nbs/07_linear.ipynb #aebbdcc6
 class TrainViews(Callback):
-    "Training batches: one augmented, standardised view per image; validation batches: the deterministic view. Batches are stacks, or positions in `stacks`."
+    "Training: one augmented, standardised view per image; validation: the deterministic view."
     order = 5
-    def __init__(self, aug: AugmentConfig, config: EncoderConfig, seed: int = 0, stacks: torch.Tensor | None = None):
+    def __init__(self,
+                 aug: AugmentConfig,                  # the training augmentations
+                 config: EncoderConfig,               # the encoder's inputs, view and band statistics (or its dict form)
+                 seed: int = 0,                       # seed of the augmentations
+                 stacks: torch.Tensor | None = None,  # the survey `(N, C, H, W)` when batches are positions in it
+                ):
         self.aug, self.config, self.stacks, self.generator = aug, EncoderConfig.of(config), stacks, torch.Generator().manual_seed(seed)
     def before_batch(self):
         x, dev, c = self.xb[0], self.dls.device, self.config
@@ -148,26 +190,43 @@ class TrainViews(Callback):
         self.learn.xb = (normalize_bands(augment_batch(x, self.aug, self.generator), c.mean, c.std) if self.training
                          else encoder_inputs(x, c),)
 
-def supervised_config(x_train: torch.Tensor, preset: str = 'cpu', arch: str | None = None) -> EncoderConfig:
-    "Encoder and input settings of the baseline: the SimCLR preset's architecture and view, band statistics of `x_train`."
+# %% ../nbs/07_linear.ipynb #da5b245c
+def supervised_config(x_train: torch.Tensor,    # the training stacks `(N, C, H, W)`, for the band statistics
+                      preset: str = 'cpu',      # the SimCLR preset whose architecture and view the baseline takes
+                      arch: str | None = None,  # resnet18, resnet34 or resnet50 (None: the preset's)
+                     ) -> EncoderConfig:        # with the baseline's augmentations
+    "Encoder and input settings of the supervised baseline."
     cfg = get_preset(preset, arch=arch)
     x64 = x_train.double()
     std = x64.std((0, 2, 3)).clamp_min(1e-6)
     return EncoderConfig(cfg.arch, cfg.stem, x_train.shape[1], center_crop=cfg.aug.center_crop, bin=cfg.aug.bin, size=cfg.aug.size,
                          mean=x64.mean((0, 2, 3)).tolist(), std=std.tolist(), aug=_replace(cfg.aug, crop_scale=(0.5, 1.0)))
 
-def finetune_config(encoder_config: EncoderConfig) -> EncoderConfig:
-    "Input settings for fine-tuning a pretrained encoder: its own inputs, view and band statistics, the baseline's augmentations at that view."
+# %% ../nbs/07_linear.ipynb #a7c63636
+def finetune_config(encoder_config: EncoderConfig,  # the pretrained encoder's config (`load_encoder`)
+                   ) -> EncoderConfig:              # its inputs, view and band statistics, the baseline's augmentations
+    "Input settings for fine-tuning a pretrained encoder."
     c = EncoderConfig.of(encoder_config)
     aug = AugmentConfig.from_dict(c.run['pretrain']['aug']) if 'pretrain' in c.run else get_preset('cpu').aug
     return _replace(c, aug=_replace(aug, crop_scale=(0.5, 1.0), center_crop=c.center_crop, bin=c.bin, size=c.size), run={})
 
-def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str | None = None, epochs: int = 15,
-                   lr: float = 2e-3, bs: int = 32, seed: int = 0, device=None, precision: str = 'auto',
-                   samples_per_epoch: int | None = None, encoder: nn.Module | None = None, encoder_config: EncoderConfig | None = None) -> Learner:
-    """Train the supervised baseline (ResNet from scratch + linear layer, BCE, balanced sampling) on stacks `x[train_idx]`;
-    `samples_per_epoch` fixes an epoch's length (so every label fraction gets the same optimiser steps); mixed precision as SimCLR's.
-    With a pretrained `encoder` (and its `encoder_config`), fine-tune a copy of it instead of starting from scratch."""
+# %% ../nbs/07_linear.ipynb #1dd2813d
+def fit_supervised(x: torch.Tensor,                               # image stacks `(N, C, H, W)` of all galaxies
+                   y,                                             # the class of each galaxy, 0 or 1 (1: jellyfish)
+                   train_idx,                                     # positions of the training galaxies
+                   preset: str = 'cpu',                           # the SimCLR preset whose architecture and view it takes
+                   arch: str | None = None,                       # resnet18, resnet34 or resnet50 (None: the preset's)
+                   epochs: int = 15,                              # epochs of the one-cycle schedule
+                   lr: float = 2e-3,                              # peak learning rate
+                   bs: int = 32,                                  # batch size
+                   seed: int = 0,                                 # seed of the balanced draw, initial weights and views
+                   device=None,                                   # where to train (None: the best available)
+                   precision: str = 'auto',                       # 'fp32', 'bf16', 'fp16' or 'auto' (as SimCLR's)
+                   samples_per_epoch: int | None = None,          # an epoch's length, in galaxies (None: 2 × the larger class)
+                   encoder: nn.Module | None = None,              # a pretrained encoder to fine-tune (None: from scratch)
+                   encoder_config: EncoderConfig | None = None,   # the config of `encoder` (`load_encoder`), needed with it
+                  ) -> Learner:                                   # trained, with `.config` (its inputs) and a `StepCounter`
+    "Train the supervised baseline, a ResNet and a linear layer, on the stacks `x[train_idx]`."
     y, idx = np.asarray(y).astype(int), np.asarray(train_idx)
     if len(np.unique(y[idx])) < 2: raise ValueError("the training labels hold one class only; a classifier needs both")
     set_seed(seed)
@@ -198,9 +257,14 @@ def fit_supervised(x: torch.Tensor, y, train_idx, preset: str = 'cpu', arch: str
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     return learn
 
+# %% ../nbs/07_linear.ipynb #669e7ab1
 @torch.no_grad()
-def predict_images(model: nn.Module, x: torch.Tensor, config: EncoderConfig, bs: int = 64) -> np.ndarray:
-    "Probability of 'jellyfish' for stacks `x` `(N, C, H, W)` from an image classifier, on the deterministic view of `config`."
+def predict_images(model: nn.Module,       # an image classifier: the encoder's inputs → one logit
+                   x: torch.Tensor,        # stacks `(N, C, H, W)`
+                   config: EncoderConfig,  # the classifier's inputs and view (`learn.config`)
+                   bs: int = 64,           # batch size
+                  ) -> np.ndarray:         # the probability of 'jellyfish', one per stack
+    "Probability of 'jellyfish' for stacks `x` from an image classifier (deterministic view)."
     model.eval()
     dev = next(model.parameters()).device
     out = [torch.sigmoid(model(encoder_inputs(x[i:i+bs].to(dev), config)).float()).squeeze(1).cpu() for i in range(0, len(x), bs)]
@@ -209,12 +273,15 @@ def predict_images(model: nn.Module, x: torch.Tensor, config: EncoderConfig, bs:
 # %% ../nbs/07_linear.ipynb #bb37e54e
 PAPER_TEST_CLUSTER = 'Fornax'   # the paper trains on Antlia + Hydra and tests on Fornax
 
-def paper_split(clusters, test: str = PAPER_TEST_CLUSTER) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    "The paper's split: train on every other cluster, test on `test` (the same as that cluster's leave-one-cluster-out fold)."
+def paper_split(clusters,                        # the cluster of each galaxy
+                test: str = PAPER_TEST_CLUSTER,  # the cluster tested on; all the others train
+               ) -> list[tuple[str, np.ndarray, np.ndarray]]:  # one fold, `(test, train_idx, test_idx)`
+    "The paper's split: train on every other cluster, test on `test`."
     c = np.asarray(clusters).astype(str)
     if test not in set(c): raise ValueError(f"the paper's split tests on {test!r}, but the clusters are {sorted(set(c))}")
     return [(test, np.flatnonzero(c != test), np.flatnonzero(c == test))]
 
+# %% ../nbs/07_linear.ipynb #1364737b
 def _fit_score(method, features, x, y, tr, te, seed, spe, preset, sup_epochs, lin_epochs, extra, encoder=None):
     "Train `method` on `tr`; return a predictor `f(features, x) -> scores of te`, the fit's seconds and optimiser steps."
     t0 = time.time()
@@ -232,16 +299,23 @@ def _fit_score(method, features, x, y, tr, te, seed, spe, preset, sup_epochs, li
     m = logistic_probe(s, y, tr)
     return (lambda f, xx: m.predict_proba(s[te])[:, 1]), time.time() - t0, np.nan
 
-def held_out_predictions(features, x: torch.Tensor | None, y, folds, fractions=(1.0,), seeds=(0,), supervised: bool = True,
-                         preset: str = 'cpu', sup_epochs: int = 15, lin_epochs: int = 30, extra_scores: dict | None = None,
-                         fixed_scores: dict | None = None, occluded: dict | None = None, encoder: tuple | None = None,
-                         progress: bool = False) -> pd.DataFrame:
-    """Held-out probability of 'jellyfish' for every method, label fraction, seed, fold and test galaxy (column `idx`).
-    Methods: `ssl_linear` and `ssl_logistic` on `features`, `supervised` on stacks `x`, a logistic regression on each
-    one-number score of `extra_scores`, the scores of `fixed_scores` as they are (not trained), and with `encoder`
-    (`(module, config)` from `load_encoder`) `ssl_finetune`: the supervised recipe starting from the pretrained weights. Labels `y` train;
-    a seed draws the label subset and initialises the fit. Every fit in a fold gets as many optimiser steps as with all
-    of its labels. `occluded` (`{name: {'features': ..., 'x': ...}}`, altered copies) adds a column `score_<name>` at fraction 1."""
+def held_out_predictions(features,                          # SimCLR representations `(N, D)` (None: no `ssl_*` methods)
+                         x: torch.Tensor | None,            # image stacks `(N, C, H, W)` (None: no image classifiers)
+                         y,                                 # the training label of each galaxy, 0 or 1
+                         folds,                             # `(name, train_idx, test_idx)`, e.g. `leave_one_cluster_out`
+                         fractions=(1.0,),                  # fractions of each fold's training labels
+                         seeds=(0,),                        # each draws the label subset and initialises every fit
+                         supervised: bool = True,           # train the ResNet from scratch (`supervised`; needs `x`)
+                         preset: str = 'cpu',               # the SimCLR preset of the image classifiers
+                         sup_epochs: int = 15,              # epochs of the image classifiers
+                         lin_epochs: int = 30,              # epochs of the linear learner
+                         extra_scores: dict | None = None,  # `{name: one number per galaxy}`: a logistic regression on each
+                         fixed_scores: dict | None = None,  # `{name: score per galaxy}`, reported as they are (not trained)
+                         occluded: dict | None = None,      # `{name: {'features': ..., 'x': ...}}`: altered copies to score
+                         encoder: tuple | None = None,      # `(module, config)` from `load_encoder`: adds `ssl_finetune`
+                         progress: bool = False,            # print a line per fold
+                        ) -> pd.DataFrame:                  # a row per method, fraction, seed, fold and test galaxy `idx`
+    "Held-out probability of 'jellyfish' of every method, label fraction, seed and fold."
     y = np.asarray(y).astype(int)
     if features is not None and len(features) != len(y): raise ValueError(f"{len(features)} feature rows for {len(y)} labels")
     if x is not None and len(x) != len(y): raise ValueError(f"{len(x)} image stacks for {len(y)} labels")
@@ -268,10 +342,12 @@ def held_out_predictions(features, x: torch.Tensor | None, y, folds, fractions=(
                 if progress: print(f"fraction {frac:.2f} seed {seed} fold {name}: done", flush=True)
     return pd.concat(out, ignore_index=True)
 
-
 # %% ../nbs/07_linear.ipynb #91eeb6b4
-def score_metrics(preds: pd.DataFrame, labels: dict, subsets: dict | None = None) -> pd.DataFrame:
-    "`binary_metrics` of `held_out_predictions` per method, fraction, seed, fold and `overall` (the folds pooled, when there are several), for each label set (`{name: y}`) and subset (`{name: boolean mask}`)."
+def score_metrics(preds: pd.DataFrame,          # from `held_out_predictions`
+                  labels: dict,                 # `{name: y}`: the label sets to score against
+                  subsets: dict | None = None,  # `{name: boolean mask over all galaxies}` (None: all galaxies)
+                 ) -> pd.DataFrame:             # a row per method, fold, fraction, seed, label set and subset
+    "`binary_metrics` of held-out predictions against each label set, on each subset."
     subsets = subsets or {'all': None}
     rows = []
     for (method, frac, seed), g in preds.groupby(['method', 'fraction', 'seed'], sort=False):
@@ -288,15 +364,27 @@ def score_metrics(preds: pd.DataFrame, labels: dict, subsets: dict | None = None
                                      **binary_metrics(yl[h.idx.values], h.score.values)))
     return pd.DataFrame(rows)
 
-def compare_methods(features, x: torch.Tensor | None, y, folds, fractions=(1.0,), seeds=(0,), supervised: bool = True,
-                    preset: str = 'cpu', sup_epochs: int = 15, lin_epochs: int = 30, progress: bool = False,
-                    truths: dict | None = None) -> pd.DataFrame:
-    "Metrics of `ssl_linear`, `ssl_logistic` (on `features`) and `supervised` (on stacks `x`), trained on `y`, for each fold, label fraction and seed, against `y` (or each of `truths`)."
+# %% ../nbs/07_linear.ipynb #4b58f379
+def compare_methods(features,                    # SimCLR representations `(N, D)`
+                    x: torch.Tensor | None,      # image stacks `(N, C, H, W)` for the baseline (None: no baseline)
+                    y,                           # the label of each galaxy, 0 or 1: trained on (and scored against)
+                    folds,                       # `(name, train_idx, test_idx)`, e.g. `leave_one_cluster_out`
+                    fractions=(1.0,),            # fractions of each fold's training labels
+                    seeds=(0,),                  # each draws the label subset and initialises every fit
+                    supervised: bool = True,     # train the supervised baseline
+                    preset: str = 'cpu',         # the SimCLR preset of the baseline
+                    sup_epochs: int = 15,        # epochs of the baseline
+                    lin_epochs: int = 30,        # epochs of the linear learner
+                    progress: bool = False,      # print a line per fold
+                    truths: dict | None = None,  # `{name: y}` to score against instead of `y`
+                   ) -> pd.DataFrame:            # the metrics; the predictions in `.attrs['predictions']`
+    "Metrics of the linear learners and the baseline, per fold, label fraction and seed."
     preds = held_out_predictions(features, x, y, folds, fractions, seeds, supervised, preset, sup_epochs, lin_epochs, progress=progress)
     res = score_metrics(preds, truths or {'labels': y})
     res.attrs['predictions'] = preds
     return res
 
+# %% ../nbs/07_linear.ipynb #dc7a680a
 METRICS = ['macro_precision', 'macro_recall', 'macro_f1', 'roc_auc']
 
 def _pick(results: pd.DataFrame, fraction=1.0, labels=None, subset='all') -> pd.DataFrame:
@@ -305,34 +393,55 @@ def _pick(results: pd.DataFrame, fraction=1.0, labels=None, subset='all') -> pd.
     if 'subset' in r: r = r[r.subset == subset]
     return r
 
-def summary_table(results: pd.DataFrame, fraction: float = 1.0, labels: str | None = None, subset: str = 'all') -> pd.DataFrame:
-    "Mean of the metrics over seeds, per method and fold, at one label `fraction`, against `labels` (default the first set), on `subset`."
+def summary_table(results: pd.DataFrame,      # from `score_metrics` or `compare_methods`
+                  fraction: float = 1.0,      # the label fraction
+                  labels: str | None = None,  # the label set (None: the first)
+                  subset: str = 'all',        # the subset of galaxies
+                 ) -> pd.DataFrame:           # `METRICS` by method and fold, to 3 decimals
+    "Mean of the metrics over seeds, per method and fold, at one label `fraction`."
     return _pick(results, fraction, labels, subset).groupby(['method', 'fold'])[METRICS].mean().round(3)
 
-def metrics_dict(results: pd.DataFrame, fraction: float = 1.0, labels: str | None = None, subset: str = 'all') -> dict:
-    "`{method: {fold: {metric: mean over seeds}}}` at one label `fraction`, for `metrics.json`."
+# %% ../nbs/07_linear.ipynb #76d67d7f
+def metrics_dict(results: pd.DataFrame,      # from `score_metrics` or `compare_methods`
+                 fraction: float = 1.0,      # the label fraction
+                 labels: str | None = None,  # the label set (None: the first)
+                 subset: str = 'all',        # the subset of galaxies
+                ) -> dict:                   # `{method: {fold: {metric: mean over seeds}}}`
+    "`summary_table` as nested dictionaries, for `metrics.json`."
     t = summary_table(results, fraction, labels, subset)
     return {m: {f: {k: float(v) for k, v in t.loc[(m, f)].items()} for f in t.loc[m].index} for m in t.index.get_level_values(0).unique()}
 
-def mean_and_spread(df: pd.DataFrame, by, cols) -> pd.DataFrame:
-    "Mean and standard deviation (columns `<col>_std`, 0 for a single row) of `cols` per group `by`, as a flat table."
+# %% ../nbs/07_linear.ipynb #c01b9a65
+def mean_and_spread(df: pd.DataFrame,  # any table
+                    by,                # the column(s) to group by
+                    cols,              # the columns to summarise
+                   ) -> pd.DataFrame:  # `by`, the means, and the standard deviations as `<col>_std`
+    "Mean and standard deviation of `cols` per group `by`, as a flat table."
     g = df.groupby(by)[cols]
     return g.mean().join(g.std(ddof=1).fillna(0.), rsuffix='_std').reset_index()
 
-def seed_summary(results: pd.DataFrame, folds: dict | None = None) -> pd.DataFrame:
-    """Mean, spread (std over seeds) and number of seeds of every metric, per method, protocol, labels, subset and fraction.
-    `folds` names the protocols: `{protocol: fold}` (default leave-one-cluster-out = 'overall', paper = the Fornax fold)."""
+# %% ../nbs/07_linear.ipynb #33813065
+def seed_summary(results: pd.DataFrame,     # from `score_metrics`, with one or more seeds
+                 folds: dict | None = None,  # `{protocol: fold}` (None: leave-one-cluster-out and the paper's split)
+                ) -> pd.DataFrame:           # metrics, their `<metric>_std` over seeds, and `n_seeds`
+    "Mean, spread over seeds and number of seeds of every metric, per method and protocol."
     folds = folds or {'leave_one_cluster_out': 'overall', 'paper_split': PAPER_TEST_CLUSTER}
     parts = [results[results.fold == f].assign(protocol=p) for p, f in folds.items()]
     r = pd.concat(parts, ignore_index=True)
     by = ['method', 'protocol', 'labels', 'subset', 'fraction']
     return mean_and_spread(r, by, METRICS).merge(r.groupby(by).size().rename('n_seeds').reset_index(), on=by)
 
-
 # %% ../nbs/07_linear.ipynb #31f7f482
-def plot_label_efficiency(results: pd.DataFrame, metric: str = 'macro_f1', ax=None, title: str | None = None, spread: str = 'seeds',
-                          labels: str | None = None, subset: str = 'all', fold: str = 'overall'):
-    "`metric` against the fraction of training labels, one line per method: pooled held-out predictions (or those of one `fold`), mean ± std over seeds (`spread='seeds'`), or mean ± std over the held-out folds (`spread='folds'`)."
+def plot_label_efficiency(results: pd.DataFrame,     # from `score_metrics`, at several label fractions
+                          metric: str = 'macro_f1',  # the metric plotted
+                          ax=None,                   # the matplotlib axes to draw on (None: a new figure)
+                          title: str | None = None,  # the axes' title
+                          spread: str = 'seeds',     # error bars: std over 'seeds' (of `fold`) or over held-out 'folds'
+                          labels: str | None = None, # the label set (None: the first)
+                          subset: str = 'all',       # the subset of galaxies
+                          fold: str = 'overall',     # the fold plotted with `spread='seeds'` ('overall': pooled)
+                         ):
+    "`metric` against the fraction of training labels, one line per method, mean ± std."
     import matplotlib.pyplot as plt
     if spread not in ('seeds', 'folds'): raise ValueError(f"spread must be 'seeds' or 'folds', not {spread!r}")
     if ax is None: _, ax = plt.subplots(figsize=(4.5, 3))
@@ -348,7 +457,12 @@ def plot_label_efficiency(results: pd.DataFrame, metric: str = 'macro_f1', ax=No
     if title: ax.set_title(title, fontsize=9)
     return ax
 
-def plot_confusion(results: pd.DataFrame, fraction: float = 1.0, seed=None, figsize=(7, 2.4)):
+# %% ../nbs/07_linear.ipynb #a0149381
+def plot_confusion(results: pd.DataFrame,  # from `score_metrics` or `compare_methods`
+                   fraction: float = 1.0,  # the label fraction
+                   seed=None,              # the seed shown (None: the lowest)
+                   figsize=(7, 2.4),       # the figure's size, inches
+                  ):
     "Confusion matrices of the pooled held-out predictions, one panel per method."
     import matplotlib.pyplot as plt
     r = _pick(results[results.fold == 'overall'], fraction)
@@ -365,9 +479,11 @@ def plot_confusion(results: pd.DataFrame, fraction: float = 1.0, seed=None, figs
     return fig
 
 # %% ../nbs/07_linear.ipynb #38d12bcb
-def score_profile(preds: pd.DataFrame, groups, threshold: float = 0.5) -> pd.DataFrame:
-    """Per method, fraction, seed and group (e.g. the true JClass, or the hard-negative kind) of the held-out galaxies: their number,
-    the share called jellyfish (score ≥ `threshold`) and the mean percentile of their scores within their fold's test set."""
+def score_profile(preds: pd.DataFrame,     # from `held_out_predictions`
+                  groups,                  # a group per galaxy, e.g. the true JClass or the hard-negative kind
+                  threshold: float = 0.5,  # a score ≥ `threshold` is called jellyfish
+                 ) -> pd.DataFrame:        # per group: `n`, `called` (the share called jellyfish), mean `percentile`
+    "How each group of held-out galaxies scores, per method, label fraction and seed."
     g = np.asarray(groups)
     p = preds.assign(group=g[preds.idx.values])
     p['percentile'] = p.groupby(['method', 'fraction', 'seed', 'fold']).score.rank(pct=True)
@@ -375,10 +491,14 @@ def score_profile(preds: pd.DataFrame, groups, threshold: float = 0.5) -> pd.Dat
     return p.groupby(['method', 'fraction', 'seed', 'group']).agg(n=('score', 'size'), called=('called', 'mean'),
                                                                   percentile=('percentile', 'mean')).reset_index()
 
-def occlude_tails(x: torch.Tensor, masks: dict, centers: dict, how: str = 'sky', seed: int = 0) -> torch.Tensor:
-    """A copy of stacks `x` `(N, C, H, W)` in which the pixels of `masks` (`{row: boolean (H, W)}`) are replaced by sky noise
-    (`how='sky'`: each band's median and `mad_std`) or by the pixels point-mirrored about the galaxy's centre
-    (`how='mirror'`, `centers` `{row: (x, y)}`; sky noise where the mirror leaves the image or falls in the tail)."""
+# %% ../nbs/07_linear.ipynb #243a171b
+def occlude_tails(x: torch.Tensor,   # stacks `(N, C, H, W)`
+                  masks: dict,       # `{row: boolean (H, W)}`: the tail pixels of each galaxy to occlude
+                  centers: dict,     # `{row: (x, y)}`: the galaxies' centres, px (for `how='mirror'`)
+                  how: str = 'sky',  # 'sky': sky noise; 'mirror': the pixels point-mirrored about the centre
+                  seed: int = 0,     # seed of the sky noise
+                 ) -> torch.Tensor:  # an altered copy of `x`
+    "A copy of stacks `x` with the tail pixels replaced by sky noise or the mirrored galaxy."
     from astropy.stats import mad_std
     if how not in ('sky', 'mirror'): raise ValueError(f"how must be 'sky' or 'mirror', not {how!r}")
     out, g = x.clone(), np.random.default_rng(seed)
@@ -399,8 +519,11 @@ def occlude_tails(x: torch.Tensor, masks: dict, centers: dict, how: str = 'sky',
         out[i] = torch.from_numpy(new)
     return out
 
-def occlusion_effect(preds: pd.DataFrame, rows) -> pd.DataFrame:
-    "Change of the held-out score of galaxies `rows` when their tails are occluded (`score_<name>` columns), per method and seed: mean and median."
+# %% ../nbs/07_linear.ipynb #5cf4dd14
+def occlusion_effect(preds: pd.DataFrame,  # from `held_out_predictions` with `occluded` (`score_<name>` columns)
+                     rows,                 # positions of the galaxies measured, e.g. the jellyfish
+                    ) -> pd.DataFrame:     # per method, seed and occlusion: `n`, mean and median change, `mean_score`
+    "Change of the held-out score of galaxies `rows` when their tails are occluded."
     occ = [c for c in preds.columns if c.startswith('score_')]
     p = preds[preds.idx.isin(np.asarray(rows)) & (preds.fraction == 1.0)]
     out = []
@@ -411,10 +534,14 @@ def occlusion_effect(preds: pd.DataFrame, rows) -> pd.DataFrame:
                                        mean_score=g.score.mean()))
     return pd.DataFrame(out)
 
-
 # %% ../nbs/07_linear.ipynb #5082884c
-def encoded_properties(features, table: pd.DataFrame, columns=None, cv: int = 5, seed: int = 0) -> pd.DataFrame:
-    "Cross-validated R² of a ridge regression predicting each numeric column of `table` from `features` (one row per galaxy)."
+def encoded_properties(features,             # representations `(N, D)`, one row per galaxy
+                       table: pd.DataFrame,  # the galaxies' properties, one row per galaxy, in the same order
+                       columns=None,         # the columns to predict (None: all)
+                       cv: int = 5,          # folds of the cross-validation
+                       seed: int = 0,        # seed of the folds' shuffle
+                      ) -> pd.DataFrame:     # `property`, cross-validated `r2` and `n` (galaxies with a value)
+    "Cross-validated R² of a ridge regression from `features` to each property of `table`."
     from sklearn.linear_model import RidgeCV
     from sklearn.model_selection import KFold, cross_val_predict
     X = np.asarray(features, dtype=np.float64)
@@ -438,8 +565,11 @@ def _labels(man: pd.DataFrame, label: str, where) -> np.ndarray:
     if len(np.unique(y)) < 2: raise ValueError(f"{where}: every galaxy has the same class ({'jellyfish' if y[0] else 'not jellyfish'}); a classifier needs both")
     return y
 
-def load_features(emb_dir, galaxies) -> np.ndarray:
-    "Rows of `emb_dir/embeddings.npy` for `galaxies`, in that order; every galaxy must have one."
+# %% ../nbs/07_linear.ipynb #0d0e85a5
+def load_features(emb_dir,         # an embeddings folder written by `jellyfish embed`
+                  galaxies,        # galaxy ids, in the order wanted
+                 ) -> np.ndarray:  # `(len(galaxies), D)`, the unnormalised embeddings
+    "Rows of `emb_dir/embeddings.npy` for `galaxies`, in that order."
     from jellyfish_nbdev.search import load_embeddings
     ids, vecs, _ = load_embeddings(emb_dir, normalised=False)
     pos = pd.Series(np.arange(len(ids)), index=pd.Index(np.asarray(ids).astype(str)))
@@ -453,8 +583,11 @@ def load_features(emb_dir, galaxies) -> np.ndarray:
                          f"check their stacks and re-run `jellyfish embed`")
     return v
 
-def check_embedding_encoder(emb_dir, run_dir):
-    "Refuse embeddings in `emb_dir` made by another encoder than the one in `run_dir` (compares `encoder_key`s)."
+# %% ../nbs/07_linear.ipynb #8fa035ab
+def check_embedding_encoder(emb_dir,  # an embeddings folder written by `jellyfish embed`
+                            run_dir,  # the pretraining run whose encoder should have made them
+                           ):
+    "Refuse embeddings in `emb_dir` made by another encoder than the one in `run_dir`."
     from jellyfish_nbdev.embed import encoder_key
     from jellyfish_nbdev.embed import load_encoder
     f = Path(emb_dir) / 'config.json'
@@ -466,6 +599,7 @@ def check_embedding_encoder(emb_dir, run_dir):
                          f"({'no encoder key in ' + str(f) if 'encoder_key' not in made else 'other weights or view'}); "
                          f"re-run `jellyfish embed {run_dir} DATA {emb_dir}`")
 
+# %% ../nbs/07_linear.ipynb #60e0b3fe
 def evaluate(run_dir: str,  # pretraining run folder (encoder.pth, config.json)
              data_dir: str,  # ingested, labelled data folder (manifest.csv with cluster and jclass)
              emb_dir: str = None,  # embeddings written by `jellyfish embed` (default: embed now)
@@ -474,7 +608,7 @@ def evaluate(run_dir: str,  # pretraining run folder (encoder.pth, config.json)
              sup_epochs: int = 15,  # epochs of the supervised baseline
              no_supervised: bool = False,  # skip the supervised baseline
              seed: int = 0):  # random seed
-    "Leave-one-cluster-out comparison of the SimCLR linear learner and the supervised baseline; prints the table, writes metrics.json."
+    "Leave-one-cluster-out comparison of the SimCLR linear learner and the supervised baseline."
     from jellyfish_nbdev.data import load_manifest, load_stacks
     from jellyfish_nbdev.embed import load_encoder, represent
     from jellyfish_nbdev.io import save_csv, save_text
