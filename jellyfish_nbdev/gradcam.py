@@ -28,8 +28,10 @@ __all__ = ['find_layer', 'layer_name', 'as_model', 'gradcam', 'view_field', 'cam
            'tail_overlap_table', 'overlap_by_jclass', 'gallery_selection', 'gradcam_gallery']
 
 # %% ../nbs/09_gradcam.ipynb #61ed50fd
-def find_layer(model: nn.Module, layer: str | nn.Module | None = None) -> nn.Module:
-    "The module of `model` that Grad-CAM explains: `layer` (one of its modules, or a dotted name such as 'encoder.layer3'), by default the last convolutional block (`encoder.layer4` / `layer4` of a ResNet, else the last `Conv2d`)."
+def find_layer(model: nn.Module,                     # the classifier
+               layer: str | nn.Module | None = None, # one of its modules, its dotted name ('encoder.layer3'), or None: the default
+              ) -> nn.Module:                        # `layer`; by default `encoder.layer4` / `layer4` of a ResNet, else the last `Conv2d`
+    "The module of `model` that Grad-CAM explains."
     if isinstance(layer, nn.Module):
         if not any(m is layer for m in model.modules()): raise ValueError(f"{type(layer).__name__} is not a module of the model")
         return layer
@@ -46,14 +48,20 @@ def find_layer(model: nn.Module, layer: str | nn.Module | None = None) -> nn.Mod
     if not convs: raise ValueError("the model has no Conv2d layer; pass `layer`")
     return convs[-1]
 
-def layer_name(model: nn.Module, layer: nn.Module) -> str:
-    "The dotted name of `layer` in `model` ('' for the model itself)."
+# %% ../nbs/09_gradcam.ipynb #cdb96baa
+def layer_name(model: nn.Module, # the model
+               layer: nn.Module, # one of its modules
+              ) -> str:          # '' for the model itself, '?' for a module that is not in it
+    "The dotted name of `layer` in `model`."
     return next((n for n, m in model.named_modules() if m is layer), '?')
 
-def as_model(classifier) -> nn.Module:
+# %% ../nbs/09_gradcam.ipynb #28956a5a
+def as_model(classifier # an `nn.Module`, or a fastai `Learner` (its `model` is returned)
+            ) -> nn.Module:
     "The `nn.Module` of a classifier given as a module or as a fastai `Learner`."
     return classifier.model if isinstance(classifier, Learner) else classifier
 
+# %% ../nbs/09_gradcam.ipynb #67af0e19
 def _copy_output(module, inp, out): return out.detach().clone()   # a copy: later in-place ops (ResNet's `+=`) cannot change it
 
 def _logits(out: torch.Tensor) -> torch.Tensor:
@@ -62,9 +70,12 @@ def _logits(out: torch.Tensor) -> torch.Tensor:
     if out.ndim != 1: raise ValueError(f"expected one logit per image, (B,) or (B, 1), got output of shape {tuple(out.shape)}")
     return out
 
-def gradcam(model: nn.Module, xb: torch.Tensor, layer: str | nn.Module | None = None,
-            target: str = 'jellyfish') -> tuple[torch.Tensor, torch.Tensor]:
-    "Grad-CAM maps `(B, h, w)` (≥ 0, on the grid of `layer`) of `model`'s logit for its inputs `xb` `(B, C, H, W)`, and the logits `(B,)`; `target` 'jellyfish' explains the logit, 'not' its negative."
+def gradcam(model: nn.Module,                     # the classifier (or a fastai `Learner`): one logit per image, `(B,)` or `(B, 1)`
+            xb: torch.Tensor,                     # its inputs `(B, C, H, W)`
+            layer: str | nn.Module | None = None, # the layer explained, as `find_layer` takes it (default: the last convolutional block)
+            target: str = 'jellyfish',            # 'jellyfish' explains the logit, 'not' its negative
+           ) -> tuple[torch.Tensor, torch.Tensor]: # Grad-CAM maps `(B, h, w)` (≥ 0, on the grid of `layer`) and the logits `(B,)`
+    "Grad-CAM maps of `model`'s jellyfish logit for the inputs `xb`, and the logits."
     if target not in ('jellyfish', 'not'): raise ValueError(f"target must be 'jellyfish' or 'not', got {target!r}")
     model = as_model(model)
     layer = find_layer(model, layer)
@@ -90,16 +101,22 @@ def gradcam(model: nn.Module, xb: torch.Tensor, layer: str | nn.Module | None = 
     return F.relu((alpha * A.float()).sum(1)).detach(), logits.detach()
 
 # %% ../nbs/09_gradcam.ipynb #7d52b9a5
-def view_field(shape, config: EncoderConfig) -> tuple[slice, slice]:
-    "Rows and columns of a stack of `shape` `(..., H, W)` that the encoder's view of `config` covers: the central `center_crop` px, trimmed to whole `bin`×`bin` blocks."
+def view_field(shape,                 # the stack's shape, `(..., H, W)`
+               config: EncoderConfig, # the encoder's view (an `EncoderConfig` or its dict): its `center_crop` and `bin`
+              ) -> tuple[slice, slice]: # rows, columns: the central `center_crop` px, trimmed to whole `bin`×`bin` blocks
+    "The rows and columns of a stack that the encoder's view covers."
     config = EncoderConfig.of(config)
     rows, cols = center_slices(shape, config.center_crop)          # as `augment.center_crop`
     b = int(config.bin or 1)                                         # as `augment.bin_pixels` (avg_pool2d drops the rest)
     return (slice(rows.start, rows.start + (rows.stop - rows.start) // b * b),
             slice(cols.start, cols.start + (cols.stop - cols.start) // b * b))
 
-def cam_to_stack(cam: torch.Tensor, shape, config: EncoderConfig) -> np.ndarray:
-    "Heat maps `(B, H, W)` float32 on the stacks' pixel grid from Grad-CAM maps `cam` `(B, h, w)` of their views: bilinear upsampling onto the field the view covers, NaN outside it, each scaled to a maximum of 1."
+# %% ../nbs/09_gradcam.ipynb #fee2ac61
+def cam_to_stack(cam: torch.Tensor,     # Grad-CAM (or occlusion) maps `(B, h, w)` of the stacks' views
+                 shape,                 # the stacks' shape, `(..., H, W)`
+                 config: EncoderConfig, # the view the maps were made on
+                ) -> np.ndarray:        # `(B, H, W)` float32: NaN outside the view's field, each map scaled to a maximum of 1
+    "Heat maps on the stacks' pixel grid from maps of their views, by bilinear upsampling."
     rows, cols = view_field(shape, config)
     up = F.interpolate(cam[:, None].float().cpu(), size=(rows.stop - rows.start, cols.stop - cols.start),
                        mode='bilinear', align_corners=False)[:, 0].clamp_min(0)
@@ -109,9 +126,17 @@ def cam_to_stack(cam: torch.Tensor, shape, config: EncoderConfig) -> np.ndarray:
     out[:, rows, cols] = up.numpy()
     return out
 
-def heatmaps(classifier, x: torch.Tensor, config: EncoderConfig, layer: str | nn.Module | None = None, target: str = 'jellyfish',
-             bs: int = 16, method: str = 'gradcam', **occlusion_kw) -> tuple[np.ndarray, np.ndarray]:
-    "Heat maps `(N, H, W)` on the pixel grid of the stacks `x` `(N, C, H, W)` (NaN outside the field the view of `config` covers, maximum 1) and the probabilities of 'jellyfish' `(N,)`: Grad-CAM at `layer`, or with `method='occlusion'` the occlusion maps of `occlusion_heatmaps` (`occlusion_kw`: its `patch`, `stride`, `fill`, `seed`)."
+# %% ../nbs/09_gradcam.ipynb #bfb5f37a
+def heatmaps(classifier,                          # a module or a fastai `Learner`: one jellyfish logit per image
+             x: torch.Tensor,                     # the stacks `(N, C, H, W)`
+             config: EncoderConfig,               # the classifier's view of a stack (`embed.encoder_inputs`)
+             layer: str | nn.Module | None = None, # the layer Grad-CAM explains, as `find_layer` takes it
+             target: str = 'jellyfish',           # 'jellyfish' explains the logit, 'not' its negative
+             bs: int = 16,                        # views per Grad-CAM pass
+             method: str = 'gradcam',             # 'gradcam', or 'occlusion': the maps of `occlusion_heatmaps`
+             **occlusion_kw                       # `occlusion_heatmaps`'s `patch`, `stride`, `fill`, `seed`
+            ) -> tuple[np.ndarray, np.ndarray]:   # heat maps `(N, H, W)` (NaN outside the view's field, maximum 1), probabilities of 'jellyfish' `(N,)`
+    "Heat maps of the stacks `x` on their pixel grid, and the probabilities of 'jellyfish'."
     if method == 'occlusion': return occlusion_heatmaps(classifier, x, config, target=target, **occlusion_kw)
     if method != 'gradcam': raise ValueError(f"method must be 'gradcam' or 'occlusion', got {method!r}")
     model = as_model(classifier)
@@ -126,17 +151,28 @@ def heatmaps(classifier, x: torch.Tensor, config: EncoderConfig, layer: str | nn
 from .data import sky_like   # one copy: the same noise fills masked sources (`data.mask_other_sources`)
 
 # %% ../nbs/09_gradcam.ipynb #a1c0e004
-def patch_positions(size: int, patch: int, stride: int) -> list[int]:
-    "Offsets of the patches of `patch` px every `stride` px along an axis of `size` px, the last one flush with the edge, so every pixel is covered."
+def patch_positions(size: int,   # length of the axis (px)
+                    patch: int,  # side of a patch (px), from 1 to `size`
+                    stride: int, # step from one patch to the next (px), at least 1
+                   ) -> list[int]: # offsets, the last one flush with the edge
+    "Offsets of the patches along one axis, such that every pixel is covered."
     if not 0 < patch <= size: raise ValueError(f"patch must be between 1 and the view size {size}, got {patch}")
     if stride < 1: raise ValueError(f"stride must be at least 1, got {stride}")
     p = list(range(0, size - patch + 1, stride))
     return p if p[-1] == size - patch else p + [size - patch]
 
+# %% ../nbs/09_gradcam.ipynb #eff8c0cb
 @torch.no_grad()
-def occlusion(model: nn.Module, xb: torch.Tensor, patch: int = 8, stride: int = 4, fill: str = 'sky',
-              target: str = 'jellyfish', bs: int = 64, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    "Occlusion maps `(B, H, W)` (≥ 0, on the grid of the inputs `xb` `(B, C, H, W)`) of `model`'s logit, and the logits `(B,)`: each pixel's mean drop of the logit (of its negative for `target='not'`) over the `patch`×`patch` patches, every `stride` px, that cover it; a patch is replaced by `fill`: 'sky' (`sky_like` noise) or 'mean' (0, the band mean in standardised units)."
+def occlusion(model: nn.Module,          # the classifier (or a fastai `Learner`): one logit per image
+              xb: torch.Tensor,          # its inputs `(B, C, H, W)`
+              patch: int = 8,            # side of the square patches (px of `xb`)
+              stride: int = 4,           # step from one patch to the next (px)
+              fill: str = 'sky',         # what replaces a patch: 'sky' (`sky_like` noise) or 'mean' (0, the band mean in standardised units)
+              target: str = 'jellyfish', # 'jellyfish': drops of the logit; 'not': drops of its negative
+              bs: int = 64,              # patched images per forward pass
+              seed: int = 0,             # seed of the sky noise
+             ) -> tuple[torch.Tensor, torch.Tensor]: # occlusion maps `(B, H, W)` (≥ 0, on the grid of `xb`) and the logits `(B,)`
+    "Each pixel's mean drop of `model`'s logit when a patch that covers it is hidden."
     if fill not in ('sky', 'mean'): raise ValueError(f"fill must be 'sky' or 'mean', got {fill!r}")
     if target not in ('jellyfish', 'not'): raise ValueError(f"target must be 'jellyfish' or 'not', got {target!r}")
     model = as_model(model)
@@ -163,9 +199,17 @@ def occlusion(model: nn.Module, xb: torch.Tensor, patch: int = 8, stride: int = 
     return (drop / holes[:, 0].sum(0)).clamp_min(0).cpu(), base.cpu()
 
 # %% ../nbs/09_gradcam.ipynb #a1c0e007
-def occlusion_heatmaps(classifier, x: torch.Tensor, config: EncoderConfig, patch: int = 8, stride: int = 4, fill: str = 'sky',
-                       target: str = 'jellyfish', bs: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    "Occlusion heat maps `(N, H, W)` on the pixel grid of the stacks `x` `(N, C, H, W)` (as `heatmaps`: NaN outside the view's field, maximum 1) and the probabilities of 'jellyfish' `(N,)`; `patch` and `stride` in view pixels, galaxy `i`'s sky noise seeded by `seed + i`."
+def occlusion_heatmaps(classifier,                # a module or a fastai `Learner`: one jellyfish logit per image
+                       x: torch.Tensor,           # the stacks `(N, C, H, W)`
+                       config: EncoderConfig,     # the classifier's view of a stack
+                       patch: int = 8,            # side of a patch (view px)
+                       stride: int = 4,           # step from one patch to the next (view px)
+                       fill: str = 'sky',         # 'sky' or 'mean', as `occlusion`
+                       target: str = 'jellyfish', # 'jellyfish' explains the logit, 'not' its negative
+                       bs: int = 64,              # patched views per forward pass
+                       seed: int = 0,             # galaxy `i`'s sky noise is seeded by `seed + i`
+                      ) -> tuple[np.ndarray, np.ndarray]: # heat maps `(N, H, W)` as `heatmaps` (NaN outside the view's field, maximum 1), probabilities of 'jellyfish' `(N,)`
+    "Occlusion heat maps of the stacks `x` on their pixel grid, and the probabilities."
     model = as_model(classifier)
     dev = next(model.parameters()).device
     heat, prob = [], []
@@ -175,9 +219,16 @@ def occlusion_heatmaps(classifier, x: torch.Tensor, config: EncoderConfig, patch
     return np.concatenate(heat), np.concatenate(prob)
 
 # %% ../nbs/09_gradcam.ipynb #0b6a476b
-def show_gradcam(stack, heat: np.ndarray, ax=None, mask=None, title: str | None = None, alpha: float = 0.7,
-                 cmap: str = 'jet', mask_color: str = 'white'):
-    "Overlay the heat map `heat` `(H, W)` (0-1, NaN = not seen) on the Lupton composite of `stack` `(C, H, W)`, opacity `alpha`·√heat; contour the boolean `mask` `(H, W)` if given; return `ax`."
+def show_gradcam(stack,                     # a stack `(C, H, W)`: its Lupton composite is the background
+                 heat: np.ndarray,          # the heat map `(H, W)`, 0-1, NaN = not seen
+                 ax=None,                   # matplotlib axes to draw on (default: a new figure)
+                 mask=None,                 # a boolean tail mask `(H, W)`, contoured if given
+                 title: str | None = None,  # the panel's title
+                 alpha: float = 0.7,        # opacity at heat 1: a pixel's opacity is `alpha`·√heat
+                 cmap: str = 'jet',         # colour map of the heat
+                 mask_color: str = 'white', # colour of the mask's contour
+                ):
+    "Overlay the heat map `heat` on the Lupton composite of `stack`; return `ax`."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
     heat = np.asarray(heat, dtype=float)
@@ -207,12 +258,11 @@ def _in_region(cam, field, region):
     frac = cam[r].sum() / total if total > 0 else np.nan
     return float(frac), float(share), float(frac / share) if share > 0 else np.nan
 
-def tail_overlap(cam: np.ndarray, mask: np.ndarray, center=None) -> dict:
-    """Overlap of a heat map `cam` `(H, W)` (≥ 0, NaN outside the classifier's field) with a tail `mask` `(H, W)`:
-    `cam_in_tail` (fraction of the heat in the mask), `tail_share` (the mask's share of the field),
-    `enrichment` (their ratio; 1 = chance). With the galaxy's `center` (x, y) in pixels, the same three
-    for the mask's mirror image about the centre (`mirror_in_tail`, `mirror_share`, `mirror_enrichment`).
-    NaN when the map is all zero or the mask misses the field."""
+def tail_overlap(cam: np.ndarray,  # heat map `(H, W)`, ≥ 0, NaN outside the classifier's field
+                 mask: np.ndarray, # the tail mask `(H, W)`
+                 center=None,      # the galaxy's centre (x, y) in px: also score the mask's mirror image about it
+                ) -> dict:         # `cam_in_tail`, `tail_share`, `enrichment` (and `mirror_*` with `center`)
+    "How much of a heat map falls on a tail mask, against the mask's share of the field."
     cam, mask = np.asarray(cam, dtype=float), np.asarray(mask).astype(bool)
     if cam.shape != mask.shape: raise ValueError(f"heat map {cam.shape} and mask {mask.shape} differ in shape")
     field = np.isfinite(cam)
@@ -227,15 +277,20 @@ def tail_overlap(cam: np.ndarray, mask: np.ndarray, center=None) -> dict:
     return out
 
 # %% ../nbs/09_gradcam.ipynb #723b67e3
-def mock_dir_of(data_dir) -> Path:
-    "The mock-survey folder (with `masks/`) of an ingested data folder made by `synth.tiny_survey` (its `survey.json` names it)."
+def mock_dir_of(data_dir # an ingested data folder made by `synth.tiny_survey`
+               ) -> Path: # its mock survey's folder (with `masks/`), as its `survey.json` names it
+    "The mock-survey folder of an ingested data folder."
     data_dir = Path(data_dir)
     f = data_dir / 'survey.json'
     if not f.is_file(): raise FileNotFoundError(f"{f}: missing; {data_dir} is not a mock survey made by `tiny_survey`, pass its mock folder instead")
     return data_dir / json.loads(f.read_text()).get('mock_dir', 'mock')
 
-def load_tail_masks(catalog: pd.DataFrame, mock_dir, shape) -> dict:
-    "`{row position: boolean mask (H, W)}` for the galaxies of `catalog` that have `mock_dir/masks/<galaxy>_tail.fits`; a mask of another shape than `shape` is an error."
+# %% ../nbs/09_gradcam.ipynb #ad29a617
+def load_tail_masks(catalog: pd.DataFrame, # the galaxies (column `galaxy`), in the order of the stacks
+                    mock_dir,              # the mock survey's folder, with `masks/<galaxy>_tail.fits`
+                    shape,                 # the stacks' shape `(..., H, W)`: a mask of another shape is an error
+                   ) -> dict:              # `{row position: boolean mask (H, W)}`
+    "The true tail masks of the galaxies of `catalog` that have one."
     from astropy.io import fits
     d = Path(mock_dir) / 'masks'
     if not d.is_dir(): raise FileNotFoundError(f"{d}: no tail-mask folder; is {mock_dir} a mock survey (`mock.make_mock_survey`)?")
@@ -249,9 +304,18 @@ def load_tail_masks(catalog: pd.DataFrame, mock_dir, shape) -> dict:
         out[i] = np.asarray(m) > 0
     return out
 
-def tail_overlap_table(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: EncoderConfig, mock_dir,
-                       layer: str | nn.Module | None = None, bs: int = 16, method: str = 'gradcam', **occlusion_kw) -> pd.DataFrame:
-    "`tail_overlap` of the heat map (Grad-CAM at `layer`, or `method='occlusion'` with `occlusion_kw`, as `heatmaps`) and the true tail mask for every galaxy of `catalog` (rows aligned with the stacks `x`) that has a mask in `mock_dir/masks`, with its JClass and probability."
+# %% ../nbs/09_gradcam.ipynb #2c3bb760
+def tail_overlap_table(classifier,            # a module or a fastai `Learner`: one jellyfish logit per image
+                       x: torch.Tensor,       # the stacks `(N, C, H, W)`
+                       catalog: pd.DataFrame, # their catalogue rows, in the same order (`galaxy`; `jclass`, `x_center`, `y_center` if known)
+                       config: EncoderConfig, # the classifier's view of a stack
+                       mock_dir,              # the mock survey's folder, with `masks/`
+                       layer: str | nn.Module | None = None, # the layer Grad-CAM explains, as `find_layer` takes it
+                       bs: int = 16,          # views per Grad-CAM pass
+                       method: str = 'gradcam', # 'gradcam' or 'occlusion', as `heatmaps`
+                       **occlusion_kw         # `occlusion_heatmaps`'s `patch`, `stride`, `fill`, `seed`
+                      ) -> pd.DataFrame:      # one row per galaxy with a mask: galaxy, JClass, probability, `tail_overlap`'s columns
+    "`tail_overlap` of each galaxy's heat map with its true tail mask."
     if len(catalog) != len(x): raise ValueError(f"{len(catalog)} catalogue rows for {len(x)} stacks")
     masks = load_tail_masks(catalog, mock_dir, x.shape)
     if not masks: raise FileNotFoundError(f"{Path(mock_dir) / 'masks'}: no tail mask for any of the {len(catalog)} galaxies")
@@ -266,10 +330,10 @@ def tail_overlap_table(classifier, x: torch.Tensor, catalog: pd.DataFrame, confi
                          **tail_overlap(heat[k], masks[i], center)))
     return pd.DataFrame(rows)
 
-def overlap_by_jclass(table: pd.DataFrame) -> pd.DataFrame:
-    """Per JClass (then '3+', JClass ≥ 3 pooled, and 'all'): galaxies `n`, those whose heat map is all zero (`n_empty`, no positive evidence: left out
-    of the rest), mean heat fraction in the tail and mean tail share, median enrichment, fraction enriched (> 1),
-    median mirror enrichment and the fraction with more heat on the tail than on its mirror (ties count half)."""
+# %% ../nbs/09_gradcam.ipynb #9e8501f7
+def overlap_by_jclass(table: pd.DataFrame # the rows of `tail_overlap_table`
+                     ) -> pd.DataFrame:   # one row per JClass, then '3+' (JClass ≥ 3 pooled) and 'all'
+    "The tail overlap summarised per JClass: medians of the ratios, shares of galaxies."
     def summ(g):
         ok = g.cam_in_tail.notna()
         d = {'n': len(g), 'n_empty': int((~ok).sum()), 'cam_in_tail': g.cam_in_tail.mean(), 'tail_share': g.tail_share[ok].mean(),
@@ -296,8 +360,13 @@ def _logit_values(model: nn.Module, x: torch.Tensor, config: EncoderConfig, bs: 
                                 for i in range(0, len(x), bs)])
     finally: model.train(was_training)
 
-def gallery_selection(score, catalog: pd.DataFrame, n: int = 4, label: str = 'jclass') -> dict:
-    "Row positions for the gallery from `score` (probability or logit of 'jellyfish', one per row of `catalog`): the `n` true jellyfish (`label` > 0) of highest and the `n` of lowest score (no galaxy in both: with fewer than `2n`, half each), and the `n` hard negatives of highest score."
+# %% ../nbs/09_gradcam.ipynb #2b3acbdd
+def gallery_selection(score,                 # probability or logit of 'jellyfish', one per row of `catalog`
+                      catalog: pd.DataFrame, # the galaxies; with a `hard_negative` column (non-empty: a look-alike) if known
+                      n: int = 4,            # galaxies per row of the gallery
+                      label: str = 'jclass', # the label column: > 0 is a true jellyfish
+                     ) -> dict:              # `{row name: row positions}`, without empty rows
+    "Row positions of the gallery's galaxies: confident and unsure jellyfish, look-alikes."
     prob = np.asarray(score)
     if label not in catalog.columns: raise ValueError(f"the catalogue has no {label!r} column to tell jellyfish apart")
     jelly = np.flatnonzero(pd.to_numeric(catalog[label], errors='coerce').fillna(0).values > 0)
@@ -309,10 +378,20 @@ def gallery_selection(score, catalog: pd.DataFrame, n: int = 4, label: str = 'jc
         sel['hard negatives'] = hn[np.argsort(-prob[hn], kind='stable')][:n]
     return {k: v for k, v in sel.items() if len(v)}
 
-def gradcam_gallery(classifier, x: torch.Tensor, catalog: pd.DataFrame, config: EncoderConfig, n: int = 4,
-                    layer: str | nn.Module | None = None, mock_dir=None, label: str = 'jclass', figsize=None,
-                    method: str = 'gradcam', **occlusion_kw):
-    "A figure of Grad-CAM overlays (or occlusion maps: `method='occlusion'`, `occlusion_kw` as `occlusion_heatmaps`): one row each for the most and least confident true jellyfish and for the hard negatives of `catalog` (rows aligned with the stacks `x`), `n` per row."
+# %% ../nbs/09_gradcam.ipynb #fd6b684a
+def gradcam_gallery(classifier,            # a module or a fastai `Learner`: one jellyfish logit per image
+                    x: torch.Tensor,       # the stacks `(N, C, H, W)`
+                    catalog: pd.DataFrame, # their catalogue rows, in the same order
+                    config: EncoderConfig, # the classifier's view of a stack
+                    n: int = 4,            # galaxies per row
+                    layer: str | nn.Module | None = None, # the layer Grad-CAM explains, as `find_layer` takes it
+                    mock_dir=None,         # the mock survey's folder: contour the true tails
+                    label: str = 'jclass', # the label column: > 0 is a true jellyfish
+                    figsize=None,          # the figure's size (default: 1.75 × 2.05 inches per panel)
+                    method: str = 'gradcam', # 'gradcam', or 'occlusion' maps
+                    **occlusion_kw         # `occlusion_heatmaps`'s `patch`, `stride`, `fill`, `seed`
+                   ):
+    "A figure of heat-map overlays: confident and unsure true jellyfish, hard negatives."
     import matplotlib.pyplot as plt
     if len(catalog) != len(x): raise ValueError(f"{len(catalog)} catalogue rows for {len(x)} stacks")
     model = as_model(classifier)

@@ -34,31 +34,45 @@ __all__ = ['GALAXY_PROPERTIES', 'GRADCAM_MAPS', 'PAPER_REFERENCE', 'EVAL_METHODS
 def _key(params: dict, upstream: list[str]) -> str:
     return hashlib.sha256(json.dumps([params, upstream], sort_keys=True, default=str).encode()).hexdigest()[:16]
 
+# %% ../nbs/13_pipeline.ipynb #bf7e5031
 def interactive() -> bool:
-    "True in a notebook or when standard output is a terminal: where a progress bar redraws in place instead of piling up in a log."
+    "True in a notebook or when standard output is a terminal."
     from fastcore.imports import IN_NOTEBOOK
     return bool(IN_NOTEBOOK) or bool(getattr(sys.stdout, 'isatty', lambda: False)())
 
+# %% ../nbs/13_pipeline.ipynb #ad8bf9e3
 @functools.cache
 def code_fingerprint() -> str:
-    "A short hash of the installed package's source (every module but the docs index): results follow the code that made them."
+    "A short hash of the installed package's source: results follow the code that made them."
     h = hashlib.sha256()
     for f in sorted(Path(jellyfish_nbdev.__file__).parent.glob('*.py')):
         if f.name != '_modidx.py': h.update(f.name.encode() + b'\0' + f.read_bytes())
     return h.hexdigest()[:16]
 
+# %% ../nbs/13_pipeline.ipynb #39fa3c15
 class Run:
     "A run folder whose stages are computed once: `run.stage(name, fn, params, after=[...])`."
-    def __init__(self, out, verbose: bool = True, code: str | None = None):
+    def __init__(self,
+                 out,                     # the run folder (created if missing)
+                 verbose: bool = True,    # print each stage as it runs; progress bars too, where `interactive()`
+                 code: str | None = None, # the code fingerprint stages are keyed on (default: `code_fingerprint()`)
+                ):
         self.out, self.verbose, self.code = Path(out), verbose, code or code_fingerprint()
         self.progress = verbose and interactive()   # progress bars in a notebook or a terminal; in a log file, the stage lines only
         self.out.mkdir(parents=True, exist_ok=True)   # stages/ and figures/ appear with their first file, so a failed run leaves them out
-    def record(self, name: str) -> dict | None:
-        "The record `stages/<name>.json` of a finished stage, or None."
+    def record(self,
+               name: str,       # the stage's name
+              ) -> dict | None: # None if the stage has not finished
+        "The record `stages/<name>.json` of a finished stage."
         f = self.out / 'stages' / f'{name}.json'
         return json.loads(f.read_text()) if f.exists() else None
-    def stage(self, name: str, fn, params: dict | None = None, after: list[str] = ()):
-        "Run `fn()` unless stage `name` is done with the same `params`, upstream stages and package code; return its result."
+    def stage(self,
+              name: str,                  # the stage's name: its record is `stages/<name>.json`
+              fn,                         # computes the stage: no arguments; its result is written as JSON
+              params: dict | None = None, # the stage's parameters, part of its key
+              after: list[str] = (),      # the stages it reads: their keys are part of its key
+             ):
+        "Run `fn()` unless stage `name` is done with the same key; return its result."
         params = params or {}
         upstream = [(self.record(a) or {}).get('key', 'missing') for a in after]
         key = _key(params, upstream + [self.code])
@@ -79,8 +93,11 @@ class Run:
     def seconds(self) -> dict:
         "Wall time of each finished stage."
         return {f.stem: json.loads(f.read_text())['seconds'] for f in sorted((self.out / 'stages').glob('*.json'))}
-    def figure(self, fig, name: str) -> str:
-        "Save `fig` as `figures/<name>.png` (atomically), close it, return the relative path."
+    def figure(self,
+               fig,       # a matplotlib figure (closed once saved)
+               name: str, # the file's name, without `.png`
+              ) -> str:   # the path relative to the run folder
+        "Save `fig` as `figures/<name>.png` (atomically) and close it."
         path = self.out / 'figures' / f'{name}.png'
         atomic_write(path, lambda f: fig.savefig(f, dpi=90, format='png', bbox_inches='tight'))
         plt.close(fig)
@@ -95,8 +112,9 @@ def _jsonable(o):
     return str(o)
 
 # %% ../nbs/13_pipeline.ipynb #61eca0a5
-def input_fingerprint(*paths) -> str:
-    "A short hash of what `paths` hold: each file's path (relative to its argument), size and modification time; 'missing' for a path that does not exist."
+def input_fingerprint(*paths # files or folders; one that does not exist (or None) counts as 'missing'
+                     ) -> str:
+    "A short hash of what `paths` hold: each file's relative path, size and modification time."
     h = hashlib.sha256()
     for p in paths:
         p = Path(p) if p is not None else None
@@ -132,7 +150,7 @@ def _labelled(man: pd.DataFrame, label: str) -> bool:
 def stage_mock(run: Run,               # the run folder: the survey is written to `run.out/mock`
                cfg: PipelineConfig    # `n`, `seed` and `size` of the mock survey
               ) -> dict:              # counts per JClass, cluster and look-alike kind, and the survey summary
-    "Write the built-in mock S-PLUS survey (FITS cutouts, catalogue with the truth and simulated visual labels)."
+    "Write the built-in mock S-PLUS survey: FITS cutouts and their catalogue."
     from jellyfish_nbdev.mock import make_mock_survey, survey_summary
     cat = make_mock_survey(run.out / 'mock', n=cfg.n, seed=cfg.seed, size=cfg.size, progress=run.progress)
     return dict(n=len(cat), size=cfg.size, jellyfish=int((cat.jclass > 0).sum()),
@@ -141,18 +159,20 @@ def stage_mock(run: Run,               # the run folder: the survey is written t
                 hard_negatives={str(k): int(v) for k, v in cat.hard_negative.fillna('').loc[lambda s: s != ''].value_counts().items()},
                 clusters=survey_summary(cat).rename_axis('cluster').reset_index().to_dict('records'))
 
+# %% ../nbs/13_pipeline.ipynb #7b2de5a5
 def stage_ingest(run: Run,             # the run folder: stacks and `manifest.csv` go to `run.out/data`
                  fits_dir,             # folder of `<galaxy>_<band>_<N>px.fits` cutouts
                  catalog,              # catalogue CSV (galaxy, cluster, labels), or None
                  box_size: int = 25    # background box size (px) of `photutils.Background2D`
                 ) -> dict:             # galaxies ingested and skipped, with the first 20 reasons
-    "Ingest the cutouts into 12-band stacks and a manifest (`io.ingest`), skipping and reporting bad galaxies."
+    "Ingest the cutouts into 12-band stacks and a manifest (`io.ingest`)."
     from jellyfish_nbdev.io import ingest
     man = ingest(str(fits_dir), str(run.out / 'data'), catalog=str(catalog) if catalog else None, box_size=box_size, progress=run.progress)
     skipped = man[man.status != 'ok']
     return dict(n_ok=int((man.status == 'ok').sum()), n_skipped=len(skipped),
                 skipped=skipped[['galaxy', 'reason']].head(20).to_dict('records'))
 
+# %% ../nbs/13_pipeline.ipynb #ad235254
 def stage_pretrain(run: Run,           # the run folder: the encoder goes to `run.out/pretrain`
                    cfg: PipelineConfig # `preset`, `epochs` and `seed` of the pretraining
                   ) -> dict:           # architecture, epochs, timing and the first and last rows of the history
@@ -166,9 +186,10 @@ def stage_pretrain(run: Run,           # the run folder: the encoder goes to `ru
                 n_train=len(c.run['train_galaxies']), n_valid=len(c.run['valid_galaxies']), view_size=c.size,
                 final=h.iloc[-1].to_dict(), first=h.iloc[0].to_dict())
 
+# %% ../nbs/13_pipeline.ipynb #78c81c3e
 def stage_embed(run: Run              # the run folder: representations go to `run.out/embeddings`
                ) -> dict:             # number of galaxies and representation size
-    "Embed every ingested galaxy with the pretrained encoder and merge the shards into one array (`embed`)."
+    "Embed every galaxy with the pretrained encoder (`embed`); merge the shards into one array."
     from jellyfish_nbdev.embed import embed_catalog, merge_embeddings
     embed_catalog(run.out / 'pretrain', run.out / 'data', run.out / 'embeddings')
     ids = merge_embeddings(run.out / 'embeddings', run.out / 'data')
@@ -183,14 +204,19 @@ def _features_and_labels(run: Run, label: str):
     y = (pd.to_numeric(man[label]) > 0).astype(int).values
     return man, feats, y, load_stacks(man)
 
-def random_representations(x: torch.Tensor, config, seed: int = 0) -> np.ndarray:
-    "Representations of stacks `x` by the encoder of `config` at random weights (seeded), on the same inputs: the floor a learned encoder must beat."
+# %% ../nbs/13_pipeline.ipynb #03dbf241
+def random_representations(x: torch.Tensor, # the stacks `(N, C, H, W)`, seen through the same view as the trained encoder's
+                           config,          # the trained encoder's `EncoderConfig` (or its dict): architecture and view
+                           seed: int = 0,   # seed of the random weights
+                          ) -> np.ndarray:  # representations `(N, D)`
+    "Representations by the same network at random weights: the floor to beat."
     from jellyfish_nbdev.simclr import EncoderConfig
     from jellyfish_nbdev.embed import represent
     config = EncoderConfig.of(config)
     torch.manual_seed(seed)
     return represent(config.encoder().eval(), x, config).numpy()
 
+# %% ../nbs/13_pipeline.ipynb #496935e1
 def _train_label(man: pd.DataFrame, cfg) -> str:
     return cfg.train_label if _labelled(man, cfg.train_label) else cfg.label
 
@@ -212,8 +238,10 @@ def _occlusions(run: Run, man: pd.DataFrame, x: torch.Tensor, feats: np.ndarray,
         out[f'tail_{how}'] = dict(x=xo, features=fo)
     return out, rows
 
-def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
-    "Compare every method on every fold, label fraction and seed, trained on the visual labels and scored against truth and consensus."
+def stage_evaluate(run: Run,           # the run folder: reads `data`, `embeddings`, `pretrain`; writes `evaluation/` and figures
+                   cfg: PipelineConfig # labels, seeds, label fractions, the baseline's epochs, fine-tuning
+                  ) -> dict:           # metrics, per-seed summaries, label efficiency, profiles, tail occlusion, figures
+    "Compare every method on every fold, label fraction and seed."
     # also: all galaxies and those with a detectable tail; the per-JClass profile, false alarms per look-alike kind, tail occlusion
     from jellyfish_nbdev.linear import (held_out_predictions, score_metrics, seed_summary, paper_split, PAPER_TEST_CLUSTER,
                                         metrics_dict, score_profile, occlusion_effect, plot_label_efficiency, plot_confusion, summary_table,
@@ -289,6 +317,7 @@ def stage_evaluate(run: Run, cfg: PipelineConfig) -> dict:
                                                encoded_properties(rnd, props, seed=cfg.seed).assign(features='random weights')]).to_dict('records')
     return out
 
+# %% ../nbs/13_pipeline.ipynb #7b420601
 _num = lambda s: pd.to_numeric(s, errors='coerce')
 GALAXY_PROPERTIES = [   # (name, manifest column, column -> numbers) of the properties `encoded_properties` predicts
     ('r magnitude', 'mag_r', _num), ('log disc scale length', 'disc_scale_kpc', lambda s: np.log(_num(s))),
@@ -296,10 +325,10 @@ GALAXY_PROPERTIES = [   # (name, manifest column, column -> numbers) of the prop
     ('inclination', 'inclination_deg', _num), ('log(1 + tail S/N)', 'tail_snr', lambda s: np.log1p(_num(s))),
     ('tail visibility', 'tail_visibility', _num), ('JClass', 'jclass', _num)]
 
-def galaxy_properties(man: pd.DataFrame) -> pd.DataFrame:
-    "The `GALAXY_PROPERTIES` a (mock) manifest records, as numbers; absent columns are left out."
+def galaxy_properties(man: pd.DataFrame # a manifest (`data.load_manifest`); a mock survey's records the properties
+                     ) -> pd.DataFrame:   # one column per property the manifest has, as numbers
+    "The `GALAXY_PROPERTIES` a (mock) manifest records, as numbers."
     return pd.DataFrame({name: f(man[col]) for name, col, f in GALAXY_PROPERTIES if col in man}, index=man.index)
-
 
 # %% ../nbs/13_pipeline.ipynb #c3bf3785
 def plot_queries(index,                # `search.SimilarityIndex` of the run's representations
@@ -308,7 +337,7 @@ def plot_queries(index,                # `search.SimilarityIndex` of the run's r
                  k: int = 5,           # neighbours shown per query
                  size: float = 1.35    # panel size (inches)
                 ):
-    "One row per query galaxy: the query and its `k` nearest neighbours as Lupton composites, titled with similarity and JClass."
+    "One row per query galaxy: the query and its `k` nearest neighbours as Lupton composites."
     from jellyfish_nbdev.data import load_manifest
     paths = load_manifest(data_dir).assign(galaxy=lambda d: d.galaxy.astype(str)).set_index('galaxy').path
     fig, axs = plt.subplots(len(queries), k + 1, figsize=(size * (k + 1), size * 1.15 * len(queries)), squeeze=False)
@@ -324,8 +353,11 @@ def plot_queries(index,                # `search.SimilarityIndex` of the run's r
     fig.tight_layout()
     return fig
 
-def stage_search(run: Run, cfg: PipelineConfig) -> dict:
-    "Query by example on the representations: precision@k for jellyfish queries (and for the same network at random weights), a figure of three queries and their neighbours, and JClass refinement of uncertain visual labels (`run.out/search`)."
+# %% ../nbs/13_pipeline.ipynb #b51e7b63
+def stage_search(run: Run,           # the run folder: reads `embeddings` and `data`; writes `search/`
+                 cfg: PipelineConfig # `k` neighbours, the `label` column, the `seed` of the random-weights floor
+                ) -> dict:           # precision@k (and at random weights), the queries, figures, the refinement's counts and report
+    "Query by example on the representations: precision@k, example queries, JClass refinement."
     from jellyfish_nbdev.search import SimilarityIndex, precision_at_k, refine_jclass, refinement_report
     index = SimilarityIndex.from_embeddings(run.out / 'embeddings', engine='exact')
     cat = index.catalog
@@ -356,8 +388,11 @@ def stage_search(run: Run, cfg: PipelineConfig) -> dict:
     return out
 
 # %% ../nbs/13_pipeline.ipynb #999ce62b
-def stage_map(run: Run, cfg: PipelineConfig, method: str = 'auto') -> dict:
-    "A 2-D map of the representations (`explorer.representation_map`): `search/map.csv` for the explorer and a figure coloured by JClass."
+def stage_map(run: Run,             # the run folder: reads `embeddings`, writes `search/map.csv`
+              cfg: PipelineConfig,  # the map's `seed`, and `label`, its colours
+              method: str = 'auto', # 'tsne', 'umap' or 'auto': UMAP above 20 000 galaxies if installed, else t-SNE
+             ) -> dict:             # method, size, seconds, colouring and the figure; `skipped` under 4 galaxies
+    "A 2-D map of the representations for the explorer, and a figure coloured by JClass."
     from jellyfish_nbdev.search import load_embeddings
     from jellyfish_nbdev.explorer import representation_map, plot_map, MAP_CSV
     ids, x, cat = load_embeddings(run.out / 'embeddings')
@@ -377,6 +412,7 @@ def stage_map(run: Run, cfg: PipelineConfig, method: str = 'auto') -> dict:
 # %% ../nbs/13_pipeline.ipynb #73cdde71
 GRADCAM_MAPS = dict(layer='encoder.layer3', tail_layer='encoder.relu', patch=8, stride=4, fill='sky')   # the gradcam stage's maps
 
+# %% ../nbs/13_pipeline.ipynb #b1364aaf
 def _tail_user(run: Run, candidates=('supervised', 'ssl_finetune', 'ssl_linear')) -> tuple[str, str]:
     "The image classifier whose held-out jellyfish lose the most score when their true tails are replaced by sky noise (the evaluation's tail-occlusion test), and why."
     occ = ((run.record('evaluate') or {}).get('result') or {}).get('occlusion') or []
@@ -397,8 +433,10 @@ def _fit_classifier(name: str, x: torch.Tensor, feats: np.ndarray, y, tr, encode
     learn = fit_supervised(x, y, tr, epochs=sup_epochs, seed=seed, samples_per_epoch=spe, **kw)
     return learn.model.eval(), learn.config
 
-def localisation_table(maps: list) -> pd.DataFrame:
-    "One row per map of the gradcam stage (`metrics.json['gradcam']['maps']`): median tail enrichment per JClass, for JClass ≥ 3 pooled and for all, its mirror control and the share of galaxies with more heat on the tail than on its mirror."
+# %% ../nbs/13_pipeline.ipynb #d8a0058b
+def localisation_table(maps: list # the gradcam stage's maps, `metrics.json['gradcam']['maps']`
+                      ) -> pd.DataFrame: # one row per map
+    "How well each map of the gradcam stage localises the true tails."
     rows = []
     for mp in maps:
         t = pd.DataFrame(mp['overlap']).assign(jclass=lambda d: d.jclass.astype(str)).set_index('jclass')
@@ -409,8 +447,12 @@ def localisation_table(maps: list) -> pd.DataFrame:
         rows.append(r)
     return pd.DataFrame(rows)
 
-def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> dict:
-    "Which pixels drive a jellyfish call: Grad-CAM and occlusion maps with the settings `GRADCAM_MAPS` (updated by `maps`)."
+# %% ../nbs/13_pipeline.ipynb #1c98a485
+def stage_gradcam(run: Run,                # the run folder: reads the evaluation's record; writes `gradcam/` and figures
+                  cfg: PipelineConfig,     # labels, `seed`, `sup_epochs` of the classifiers
+                  maps: dict | None = None # settings that replace those of `GRADCAM_MAPS`
+                 ) -> dict:                # the classifier explained and why, the settings, each map's overlap, figures, the caption
+    "Which pixels drive a jellyfish call: Grad-CAM and occlusion maps, and their tail overlap."
     # 1. Grad-CAM at `layer` of the SimCLR encoder + linear learner on every held-out cluster (the probe trained on the others);
     # 2. the classifier that uses tails most (the evaluation's tail-occlusion test), trained on the paper's split and explained
     #    on its held-out cluster by Grad-CAM at `tail_layer` and by occlusion (`patch`, `stride` view px, `fill`);
@@ -475,7 +517,7 @@ def stage_gradcam(run: Run, cfg: PipelineConfig, maps: dict | None = None) -> di
 def stage_trails(run: Run,             # the run folder: `run.out/trails/trails.csv`
                  cfg: PipelineConfig   # `label`: the truth column to score tail directions against
                 ) -> dict:             # trail vectors measured, direction errors and alignment with the cluster centre
-    "Trail vectors of every galaxy in band r (`trails`), their error against the true tail direction and their orientation to the cluster centre."
+    "Trail vectors in band r (`trails`), checked against the true tails and the cluster centre."
     from jellyfish_nbdev.trails import trails_from_stacks, angle_difference, alignment_stats, plot_cluster_angles
     t = trails_from_stacks(run.out / 'data', band='R', progress=False)
     save_csv(run.out / 'trails' / 'trails.csv', t)
@@ -508,7 +550,7 @@ def stage_halpha(run: Run,              # the run folder: `run.out/halpha` (tabl
                  mock_dir=None,        # the mock survey's folder: also measure the recovery of the true Hα
                  n_gallery: int = 6    # galaxies in the gallery of the strongest tails
                 ) -> dict:             # counts, flags, medians per label and (mock) the recovery figures
-    "H-alpha+[NII] maps of every ingested galaxy (`halpha.halpha_table`), a gallery of the strongest tails and medians per label."
+    "H-alpha+[NII] maps of every ingested galaxy (`halpha.halpha_table`) and medians per label."
     from jellyfish_nbdev.halpha import halpha_table, halpha_recovery, read_halpha_bands, measure_halpha, show_halpha, halpha_band_files
     t = halpha_table(run.out / 'data', run.out / 'halpha', fits_dir=fits_dir, mock_dir=mock_dir, progress=False)
     ok = t.flag.fillna('') == ''
@@ -549,6 +591,7 @@ def stage_halpha(run: Run,              # the run folder: `run.out/halpha` (tabl
 PAPER_REFERENCE = {'ssl_linear': dict(macro_precision=0.79, macro_recall=0.84, roc_auc=0.88),
                    'supervised': dict(macro_precision=0.72, macro_recall=0.79, roc_auc=0.86)}
 
+# %% ../nbs/13_pipeline.ipynb #78807848
 def software_versions() -> dict:
     "Versions of Python and of the packages the results depend on."
     import fastai, astropy, sklearn, photutils
@@ -562,8 +605,11 @@ def software_versions() -> dict:
                    (torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU')
     return v
 
-def build_metrics(run: Run, results: dict) -> dict:
-    "`metrics.json`: per method, per held-out cluster and overall, macro precision/recall/F1 and ROC-AUC; stage seconds; everything else measured."
+# %% ../nbs/13_pipeline.ipynb #30b4079a
+def build_metrics(run: Run,     # the run folder: its stages' wall times
+                  results: dict # each stage's result, by stage name
+                 ) -> dict:     # per method and held-out cluster (and overall) macro precision/recall/F1, ROC-AUC; stage seconds; the rest
+    "The content of `metrics.json`: every number the run measured."
     ev = results.get('evaluate') or {}
     m = {k: v for k, v in (ev.get('metrics') or {}).items()}
     m['stage_seconds'] = run.seconds()
@@ -577,6 +623,7 @@ def build_metrics(run: Run, results: dict) -> dict:
     m['versions'] = software_versions()
     return m
 
+# %% ../nbs/13_pipeline.ipynb #ad9667c1
 def _img(run: Run, rel) -> str:
     if not rel or not (run.out / rel).exists(): return ''
     b64 = base64.b64encode((run.out / rel).read_bytes()).decode()
@@ -585,8 +632,10 @@ def _img(run: Run, rel) -> str:
 def _table(df: pd.DataFrame, floatfmt='{:.3f}') -> str:
     return df.to_html(index=False, border=0, classes='t', float_format=lambda v: floatfmt.format(v), na_rep='–')
 
-def comparison_table(metrics: dict) -> pd.DataFrame:
-    "The headline table: one row per method and held-out fold, with the paper's reference values."
+# %% ../nbs/13_pipeline.ipynb #216ef73f
+def comparison_table(metrics: dict # the content of `metrics.json`
+                    ) -> pd.DataFrame:
+    "The headline table per method and held-out fold, with the paper's reference values."
     rows = []
     for method in ('ssl_linear', 'ssl_logistic', 'supervised'):
         for fold, v in (metrics.get(method) or {}).items():
@@ -595,14 +644,16 @@ def comparison_table(metrics: dict) -> pd.DataFrame:
         rows.append(dict(method=f'{method} (paper, real S-PLUS)', held_out='Fornax', macro_precision=v['macro_precision'],
                          macro_recall=v['macro_recall'], macro_f1=np.nan, roc_auc=v['roc_auc']))
     return pd.DataFrame(rows)
+
+# %% ../nbs/13_pipeline.ipynb #7fa96f00
 EVAL_METHODS = ('ssl_linear', 'ssl_logistic', 'ssl_finetune', 'supervised', 'random_linear', 'asymmetry', 'visual')
 
 def evaluation_table(metrics: dict,              # the content of `metrics.json`
                      fraction: float = 1.0,      # label fraction
                      subset: str = 'all',        # 'all' galaxies or those with a 'detectable' tail
                      fmt: str = '{:.2f} ± {:.2f}' # format of mean and std
-                    ) -> pd.DataFrame:
-    "The headline table from `metrics.json`: per method, protocol and label set, each metric as 'mean ± std over seeds'."
+                    ) -> pd.DataFrame:           # per method, protocol and label set, each metric as 'mean ± std over seeds'
+    "The headline table from `metrics.json`: every method, mean and spread over seeds."
     ev = pd.DataFrame(metrics.get('evaluation') or [])
     if ev.empty: return ev
     ev = ev[(ev.fraction == fraction) & (ev.subset == subset)]
@@ -612,12 +663,12 @@ def evaluation_table(metrics: dict,              # the content of `metrics.json`
     return pd.DataFrame({'protocol': ev.protocol.str.replace('_', ' ').values, 'labels': ev.labels.values, 'method': ev.method.values,
                          **{c: [fmt.format(a, b) for a, b in zip(ev[c], ev[c + '_std'])] for c in cols}})
 
-
 # %% ../nbs/13_pipeline.ipynb #7812ef49
 NUMBER_WORDS = {3: 'three', 5: 'five', 10: 'ten', 20: 'twenty'}   # small counts in prose
 
-def verdict_text(m: dict) -> str:
-    "The run's findings in one paragraph, every number read from `metrics.json` (`m`); '' without an evaluation."
+def verdict_text(m: dict # the content of `metrics.json`
+                ) -> str:  # '' without an evaluation
+    "The run's findings in one paragraph, every number read from `metrics.json`."
     if not m.get('evaluation'): return ''
     ev = pd.DataFrame(m['evaluation'])
     ev = ev[(ev.fraction == 1.0) & (ev.subset == 'all') & (ev.labels == 'truth') & (ev.protocol == 'leave_one_cluster_out')].set_index('method')
@@ -713,8 +764,9 @@ def _mean_std(mean, std, fmt: str) -> list[str]:
     "Each mean and its spread as `fmt` writes them ('0.70 ± 0.01')."
     return [fmt.format(a, b) for a, b in zip(mean, std)]
 
-def profile_tables(ev: dict) -> dict:
-    "What each classifier uses, one row per method: score percentile per true JClass, false alarms per kind, tail occlusion (from `metrics.json` or the evaluation's result `ev`)."
+def profile_tables(ev: dict # `metrics.json`, or the evaluation stage's result
+                  ) -> dict:  # `jclass_profile`, `hard_negative_profile`, `occlusion`, each one row per method
+    "What each classifier uses: score percentile, false alarms and tail occlusion tables."
     t = {}
     if ev.get('jclass_profile'):
         jp = pd.DataFrame(ev['jclass_profile'])
@@ -768,8 +820,8 @@ def write_report(run: Run,         # the run folder
                  results: dict,    # each stage's result, by stage name
                  metrics: dict,    # the content of `metrics.json` (`build_metrics`)
                  title: str        # the page's title
-                ) -> Path:
-    "Write `report.html` (self-contained) and `metrics.json` into the run folder; return the report's path."
+                ) -> Path:         # the report's path
+    "Write `report.html` (self-contained) and `metrics.json` into the run folder."
     roc_auc = lambda m: (metrics.get(m) or {}).get('overall', {}).get('roc_auc')
     kpis = [(label, roc_auc(m)) for m, label in (('ssl_linear', 'SimCLR + linear'), ('supervised', 'supervised')) if roc_auc(m) is not None]
     page = _report_env().get_template('report.html.j2').render(
@@ -789,8 +841,8 @@ def run_pipeline(out,                             # run folder (resumed if it ex
                  title: str | None = None,        # the report's title
                  verbose: bool = True,            # print each stage as it runs
                  box_size: int | None = None      # background box of the ingest (px; default 25, smaller for small mock cutouts)
-                ) -> dict:
-    "Run every stage into folder `out` (resuming a previous run there); return `metrics.json`'s content."
+                ) -> dict:                        # the content of `metrics.json`
+    "Run every stage into folder `out`, resuming a previous run there."
     cfg = cfg or PipelineConfig()
     run = Run(out, verbose=verbose)
     set_seed(cfg.seed)
@@ -832,6 +884,7 @@ def run_pipeline(out,                             # run folder (resumed if it ex
 # %% ../nbs/13_pipeline.ipynb #c1cd85ca
 FloatList = Annotated[list, {'nargs': '+', 'type': float, 'metavar': 'F'}]   # a list of numbers on the command line: --opt 0.1 0.5 1
 
+# %% ../nbs/13_pipeline.ipynb #fa0c58c0
 def _print_headline(m: dict):
     from jellyfish_nbdev.linear import METRICS
     rows = [dict(method=k, **{c: v['overall'][c] for c in METRICS}) for k, v in m.items()
@@ -846,12 +899,13 @@ def demo(out: str = 'runs/demo',  # run folder (resumed if it exists)
          size: int = 200,  # cutout size of the mock survey (px)
          sup_epochs: int = 15,  # epochs of the supervised baseline
          eval_seeds: int = 3):  # seeds of the evaluation (mean and spread)
-    "The main job: mock survey -> ingest -> SimCLR -> embed -> linear vs supervised -> search -> Grad-CAM -> trails -> report."
+    "The main job: the whole pipeline on a freshly made mock survey, and its report."
     cfg = PipelineConfig(n=n, seed=seed, size=size, preset=preset, epochs=epochs, sup_epochs=sup_epochs, eval_seeds=eval_seeds)
     m = run_pipeline(out, cfg, mock=True)
     _print_headline(m)
     print(f"total {m['total_seconds'] / 60:.1f} min; open {Path(out) / 'report.html'}")
 
+# %% ../nbs/13_pipeline.ipynb #7f469227
 def run_cutouts(fits_dir: str,  # folder of <galaxy>_<band>_<N>px.fits cutouts (12 S-PLUS bands each)
                 catalog: str = None,  # catalogue CSV (galaxy, ra, dec, cluster, jclass ...); labels are optional
                 out: str = 'runs/survey',  # run folder (resumed if it exists)
@@ -866,7 +920,7 @@ def run_cutouts(fits_dir: str,  # folder of <galaxy>_<band>_<N>px.fits cutouts (
                 fractions: FloatList = None,  # label fractions of the label-efficiency curve (default: 0.1 0.25 1)
                 k: int = 10,  # neighbours for search, precision@k and the JClass refinement
                 finetune: bool = True):  # also fine-tune the SimCLR encoder with the supervised recipe (ssl_finetune)
-    "The same pipeline on real S-PLUS cutouts: ingest -> SimCLR -> embed -> (evaluation if labelled) -> search -> trails -> report."
+    "The same pipeline on a folder of real S-PLUS cutouts, and its report."
     cfg = PipelineConfig(seed=seed, preset=preset, epochs=epochs, sup_epochs=sup_epochs, eval_seeds=eval_seeds, label=label, train_label=train_label,
                          fractions=tuple(fractions) if fractions else PipelineConfig.fractions, k=k, finetune=finetune)
     m = run_pipeline(out, cfg, fits_dir=fits_dir, catalog=catalog, box_size=box_size)
