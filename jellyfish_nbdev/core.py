@@ -22,11 +22,11 @@ __all__ = ['BANDS', 'BAND_SUFFIXES', 'N_BANDS', 'PIXEL_SCALE', 'RGB_BANDS', 'REP
 # %% ../nbs/00_core.ipynb #303d9514
 @dataclass(frozen=True)
 class Band:
-    "One S-PLUS filter: file `suffix`, filter `name`, central wavelength and FWHM in Å, and `kind`."
+    "One S-PLUS filter, as in Mendes de Oliveira et al. (2019, Table 2)."
     suffix: str      # as in the file name, e.g. 'F660'
     name: str        # filter name, e.g. 'J0660'
-    wavelength: float  # central wavelength (Å)
-    fwhm: float      # filter width (Å)
+    wavelength: float  # central wavelength, Å
+    fwhm: float      # filter width (FWHM), Å
     kind: str        # 'broad' or 'narrow'
     feature: str     # what it traces
 
@@ -50,13 +50,14 @@ PIXEL_SCALE = 0.55 * u.arcsec / u.pixel  # S-PLUS pixel scale
 RGB_BANDS = ('I', 'R', 'G')  # the paper's Lupton composites: red = i, green = r, blue = g
 
 # %% ../nbs/00_core.ipynb #8cd14eba
-def band_table() -> pd.DataFrame:
-    "The 12 S-PLUS bands as a DataFrame, in the project's channel order (the row index is the channel)."
+def band_table() -> pd.DataFrame: # one row per band; the row index is the channel
+    "The 12 S-PLUS bands as a DataFrame, in the project's channel order."
     return pd.DataFrame([b.__dict__ for b in BANDS])
 
 # %% ../nbs/00_core.ipynb #a6fe6695
-def band_index(bands: str | int | list) -> int | list[int]:
-    "Channel index of a band given by file suffix ('F660'), filter name ('J0660') or index; lists map element-wise."
+def band_index(bands: str | int | list, # file suffix ('F660'), filter name ('J0660') or channel index; or a list of them
+              ) -> int | list[int]:     # the channel index; a list of them for a list
+    "Channel index of an S-PLUS band given by its file suffix, filter name or index."
     if isinstance(bands, (list, tuple)): return [band_index(b) for b in bands]
     if isinstance(bands, (int, np.integer)):
         if not 0 <= bands < N_BANDS: raise IndexError(f"band index {bands} is outside 0..{N_BANDS-1}")
@@ -75,8 +76,9 @@ def default_device() -> torch.device:
     return fastai_default_device()
 
 # %% ../nbs/00_core.ipynb #d3c1e0a1
-def check_device(device=None) -> torch.device:
-    "`device` (default: `default_device()`) as a `torch.device`, or a ValueError in one line if it does not exist on this machine."
+def check_device(device=None, # 'cpu', 'cuda', 'cuda:N', 'mps' or a `torch.device` (None: `default_device()`)
+                ) -> torch.device:
+    "`device` as a `torch.device`, checked to exist on this machine."
     try: d = torch.device(device) if device is not None else default_device()
     except (RuntimeError, TypeError) as e: raise ValueError(f"device {device!r} is not a device name ({str(e).splitlines()[0]}); use cpu, cuda, cuda:N or mps") from None
     if d.type == 'cuda':
@@ -89,10 +91,14 @@ def check_device(device=None) -> torch.device:
         raise ValueError(f"device {str(d)!r} is not supported; use cpu, cuda, cuda:N or mps")
     return d
 
-
 # %% ../nbs/00_core.ipynb #6a192003
-def lupton_rgb(stack, bands=RGB_BANDS, stretch: float = 0.5, Q: float = 8.0, pmax: float = 99.7) -> np.ndarray:
-    "`(H, W, 3)` uint8 Lupton composite of `stack` `(C, H, W)` (NumPy or torch) using `bands` as R, G, B."
+def lupton_rgb(stack,                # a `(C, H, W)` stack, NumPy or torch: raw fluxes or standardised (else a ValueError)
+               bands=RGB_BANDS,      # the bands shown as red, green and blue, if `stack` has 12 (else its first three channels)
+               stretch: float = 0.5, # linear range of the asinh stretch (`make_lupton_rgb`'s `stretch`)
+               Q: float = 8.0,       # asinh softening (`make_lupton_rgb`'s `Q`)
+               pmax: float = 99.7,   # percentile of the sky-subtracted pixels scaled to 1 before the stretch
+              ) -> np.ndarray:       # `(H, W, 3)` uint8 image
+    "Lupton et al. (2004) asinh composite of `stack`, with `bands` as red, green and blue."
     from astropy.visualization import make_lupton_rgb
     x = stack.detach().float().cpu().numpy() if isinstance(stack, torch.Tensor) else np.asarray(stack, dtype=np.float32)
     if x.ndim != 3: raise ValueError(f"expected a (C, H, W) stack, got shape {x.shape}")
@@ -106,8 +112,13 @@ def lupton_rgb(stack, bands=RGB_BANDS, stretch: float = 0.5, Q: float = 8.0, pma
         return make_lupton_rgb(*ch, stretch=stretch, Q=Q)
 
 # %% ../nbs/00_core.ipynb #686b3ba0
-def show_rgb(stack, ax=None, title: str | None = None, bands=RGB_BANDS, **kwargs):
-    "Show the Lupton composite of `stack` on `ax` (created if `None`), north up as stored; return `ax`."
+def show_rgb(stack,                    # a `(C, H, W)` stack, NumPy or torch
+             ax=None,                  # matplotlib axes to draw on (None: a new 2.5-inch square figure)
+             title: str | None = None, # title above the image (None: none)
+             bands=RGB_BANDS,          # the bands shown as red, green and blue
+             **kwargs,                 # passed to `lupton_rgb` (`stretch`, `Q`, `pmax`)
+            ):
+    "Show the Lupton composite of `stack` on `ax`, north up as stored; return `ax`."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(2.5, 2.5))
     ax.imshow(lupton_rgb(stack, bands=bands, **kwargs), origin='lower')
@@ -118,23 +129,28 @@ def show_rgb(stack, ax=None, title: str | None = None, bands=RGB_BANDS, **kwargs
 # %% ../nbs/00_core.ipynb #fba42ab2
 def center_slices(shape,             # the image's shape, `(..., H, W)`
                   size: int | None   # side of the central square in pixels (None: the whole image)
-                 ) -> tuple[slice, slice]:
-    "Rows and columns of the central `size`×`size` pixels of an image of `shape`; an axis shorter than `size` is kept whole."
+                 ) -> tuple[slice, slice]: # rows and columns: they index the last two axes
+    "Rows and columns of the central `size`×`size` pixels of an image of `shape`."
     H, W = shape[-2:]
     h, w = (H, W) if size is None else (min(size, H), min(size, W))
     y0, x0 = (H - h) // 2, (W - w) // 2
     return slice(y0, y0 + h), slice(x0, x0 + w)
 
 # %% ../nbs/00_core.ipynb #e14adbb8
-def as_float(v) -> float:
-    "`v` as a float; NaN when it is missing or not a number (a table cell, a logged metric)."
+def as_float(v, # a table cell or a logged metric: a number, a numeric string, None, ...
+            ) -> float:
+    "`v` as a float; NaN when it is missing or not a number."
     try: return float(v)
     except (TypeError, ValueError): return float('nan')
 
 # %% ../nbs/00_core.ipynb #0ed97dac
 class DocRenderer:
-    "The `show_doc` renderer of these docs: `class` signatures for classes and a parameter table from the docments."
-    def __init__(self, sym, name: str | None = None, title_level: int = 3):
+    "The `show_doc` renderer of these docs: class signatures and a table of the parameters."
+    def __init__(self,
+                 sym,                     # the function or class to document
+                 name: str | None = None, # the name in its heading (None: `sym`'s own)
+                 title_level: int = 3,    # heading level of its section (3: `###`)
+                ):
         from fastcore.docments import MarkdownRenderer
         self.md, self.sym = MarkdownRenderer(sym, name=name, title_level=title_level), sym
         self.nm, self.title_level = self.md.nm, title_level
@@ -162,8 +178,8 @@ class DocRenderer:
 # %% ../nbs/00_core.ipynb #1fba7bc9
 REPO_BRANCH = 'main'    # the branch published results and the Colab links are read from
 
-def repository_url() -> str:
-    "The project's repository URL, from the installed package's metadata (`[project.urls]` of `pyproject.toml`)."
+def repository_url() -> str: # without a trailing slash
+    "The project's repository URL, from the installed package's metadata."
     from importlib.metadata import metadata, PackageNotFoundError
     try: urls = metadata('jellyfish-nbdev').get_all('Project-URL') or []
     except PackageNotFoundError: urls = []
@@ -172,16 +188,18 @@ def repository_url() -> str:
         if name.strip().lower() == 'repository': return url.strip().rstrip('/')
     return 'https://github.com/jellyfish-nbdev/jellyfish_nbdev'
 
+# %% ../nbs/00_core.ipynb #dd73841e
 def packaged(rel: str # path from the repository root, e.g. 'nbs/images/demo_metrics.json'
             ) -> Path:
     "Where the package keeps its copy of the published result file `rel` (package data)."
     from importlib.resources import files
     return Path(str(files('jellyfish_nbdev'))) / 'data' / 'published' / str(rel).lstrip('/')
 
+# %% ../nbs/00_core.ipynb #84d60b90
 def published(rel: str,            # path from the repository root, e.g. 'nbs/images/demo_metrics.json'
               download: bool = True # fetch it from the repository when neither a clone nor the package has it
-             ) -> Path:
-    "A published result file: the repository's copy when run from a clone, else the installed package's, else a cached download."
+             ) -> Path:             # it does not exist when none of the three has the file
+    "A published result file: the clone's copy, else the package's, else a cached download."
     rel = str(rel).lstrip('/')
     for d in [Path.cwd(), *Path.cwd().parents]:
         if (d / rel).exists(): return d / rel

@@ -41,8 +41,11 @@ __all__ = ['RESNETS', 'PRESETS', 'make_encoder', 'projection_head', 'EncoderHead
 RESNETS = {'resnet18': torchvision.models.resnet18, 'resnet34': torchvision.models.resnet34,
            'resnet50': torchvision.models.resnet50}
 
-def make_encoder(arch: str = 'resnet34', n_bands: int = N_BANDS, stem: str = 'paper') -> nn.Module:
-    "A randomly initialised torchvision ResNet `arch` taking `n_bands` bands, returning its representation `(B, n_features)`."
+def make_encoder(arch: str = 'resnet34', # 'resnet18', 'resnet34' or 'resnet50' (`RESNETS`)
+                 n_bands: int = N_BANDS,  # bands of the input: channels of the first convolution
+                 stem: str = 'paper',     # 'paper' (7×7 stride 1, no max-pool) or 'standard' (torchvision's)
+                ) -> nn.Module:           # images `(B, n_bands, H, W)` → representations `(B, n_features)`
+    "A randomly initialised ResNet `arch` for `n_bands` bands, without its classifier."
     if arch not in RESNETS: raise ValueError(f"unknown encoder {arch!r}; expected one of {', '.join(RESNETS)}")
     if stem not in ('paper', 'standard'): raise ValueError(f"stem must be 'paper' or 'standard', got {stem!r}")
     m = RESNETS[arch](weights=None)
@@ -96,32 +99,40 @@ class EncoderConfig:
         return make_encoder(self.arch, self.n_bands, self.stem)
 
     def to_dict(self) -> dict:
-        "The JSON form of `config.json`: the fields (`aug` only when set), then the entries of `run`."
+        "The JSON form of `config.json`: the fields (`aug` only when set), then `run`'s entries."
         d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ('aug', 'run')}
         if self.aug is not None: d['aug'] = self.aug.to_dict()
         return {**d, **self.run}
 
     @classmethod
-    def from_dict(cls, d: dict) -> 'EncoderConfig':
-        "Read the JSON form; entries that are not fields go to `run`, missing fields take their defaults."
+    def from_dict(cls,
+                  d: dict, # the JSON form, e.g. a `config.json` read back
+                 ) -> 'EncoderConfig':
+        "Read the JSON form: other entries go to `run`, missing fields take their defaults."
         own = {f.name for f in fields(cls)} - {'run'}
         kw = {k: v for k, v in d.items() if k in own}
         if isinstance(kw.get('aug'), dict): kw['aug'] = AugmentConfig.from_dict(kw['aug'])
         return cls(**kw, run={k: v for k, v in d.items() if k not in own})
 
     @classmethod
-    def of(cls, config) -> 'EncoderConfig':
+    def of(cls,
+           config, # an `EncoderConfig`, or the dict of a `config.json`
+          ) -> 'EncoderConfig':
         "`config` itself, or read from its dict form."
         return config if isinstance(config, cls) else cls.from_dict(config)
 
-    def save(self, run_dir) -> Path:
+    def save(self,
+             run_dir, # the run folder
+            ) -> Path:
         "Write `run_dir/config.json` (atomically) and return its path."
         f = Path(run_dir) / 'config.json'
         save_text(f, json.dumps(self.to_dict(), indent=1))
         return f
 
     @classmethod
-    def load(cls, run_dir) -> 'EncoderConfig':
+    def load(cls,
+             run_dir, # a `jellyfish pretrain` run folder
+            ) -> 'EncoderConfig':
         "Read `run_dir/config.json`, naming the file if it is missing or not a configuration."
         f = Path(run_dir) / 'config.json'
         if not f.exists(): raise FileNotFoundError(f"{f}: missing; is {run_dir} a `jellyfish pretrain` run folder?")
@@ -131,47 +142,70 @@ class EncoderConfig:
         return cls.from_dict(d)
 
 # %% ../nbs/05_simclr.ipynb #38518ceb
-def pair_targets(n: int, device=None) -> torch.Tensor:
-    "Index of each view's partner in a batch of `2n` views laid out as `[first views; second views]`."
+def pair_targets(n: int,         # images in the batch
+                 device=None,    # device of the result (None: torch's default)
+                ) -> torch.Tensor: # `(2n,)`: `n, …, 2n − 1, 0, …, n − 1`
+    "Index of each view's partner in a batch of `2n` views `[first views; second views]`."
     i = torch.arange(n, device=device)
     return torch.cat([i + n, i])
 
+# %% ../nbs/05_simclr.ipynb #013f92e5
 def _similarities(z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
     "Cosine similarities `(2n, 2n)` of the views `[z1; z2]`, with −inf on the diagonal."
     z = F.normalize(torch.cat([z1, z2]).float(), dim=1)
     s = z @ z.T
     return s.masked_fill(torch.eye(len(z), dtype=torch.bool, device=z.device), float('-inf'))
 
-def nt_xent(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.05) -> torch.Tensor:
-    "NT-Xent (InfoNCE) loss of the projections `z1`, `z2` `(n, d)` of two views of the same `n` images, averaged over the `2n` views."
+def nt_xent(z1: torch.Tensor,          # projections of the first views `(n, d)`
+            z2: torch.Tensor,          # projections of the second views, the same shape (else a ValueError)
+            temperature: float = 0.05, # τ, positive (the paper's 0.05)
+           ) -> torch.Tensor:          # the mean of ℓ over the `2n` views
+    "NT-Xent (InfoNCE) loss of two views `z1`, `z2` of the same `n` images."
     if z1.shape != z2.shape or z1.ndim != 2: raise ValueError(f"expected two (n, d) batches of the same shape, got {tuple(z1.shape)} and {tuple(z2.shape)}")
     if temperature <= 0: raise ValueError(f"temperature must be positive, got {temperature}")
     return F.cross_entropy(_similarities(z1, z2) / temperature, pair_targets(len(z1), z1.device))
 
 # %% ../nbs/05_simclr.ipynb #40ca018e
-def positive_rank(z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
-    "Rank (0 = most similar) of each view's partner among the `2n − 1` other views, `(2n,)`."
+def positive_rank(z1: torch.Tensor, # projections of the first views `(n, d)`
+                  z2: torch.Tensor, # projections of the second views `(n, d)`
+                 ) -> torch.Tensor: # `(2n,)`
+    "Rank (0 = most similar) of each view's partner among the `2n − 1` other views."
     s = _similarities(z1, z2)
     pos = s.gather(1, pair_targets(len(z1), s.device)[:, None])
     return (s > pos).sum(1)
 
-def pair_top1(pred: torch.Tensor, *yb) -> torch.Tensor:
-    "Fraction of views whose partner is the most similar view (`pred` = `[z1; z2]`)."
+# %% ../nbs/05_simclr.ipynb #e4e8e96a
+def pair_top1(pred: torch.Tensor, # the model's output: the projections `[z1; z2]` `(2n, d)`
+              *yb,                # the targets (not used: the layout pairs the views)
+             ) -> torch.Tensor:
+    "Fraction of views whose partner is the most similar view."
     return (positive_rank(*pred.float().chunk(2)) < 1).float().mean()
 
-def pair_top5(pred: torch.Tensor, *yb) -> torch.Tensor:
+# %% ../nbs/05_simclr.ipynb #176c1317
+def pair_top5(pred: torch.Tensor, # the model's output: the projections `[z1; z2]` `(2n, d)`
+              *yb,                # the targets (not used: the layout pairs the views)
+             ) -> torch.Tensor:
     "Fraction of views whose partner is among the 5 most similar views."
     return (positive_rank(*pred.float().chunk(2)) < 5).float().mean()
 
+# %% ../nbs/05_simclr.ipynb #02113c38
 class NTXentLoss:
     "`nt_xent` as a fastai loss: `pred` is `[z1; z2]` as laid out by the `SimCLR` callback."
-    def __init__(self, temperature: float = 0.05): self.temperature = temperature
+    def __init__(self,
+                 temperature: float = 0.05, # τ of `nt_xent`
+                ):
+        self.temperature = temperature
     def __call__(self, pred, *yb): return nt_xent(*pred.float().chunk(2), temperature=self.temperature)
     def __repr__(self): return f"NTXentLoss(temperature={self.temperature})"
 
 # %% ../nbs/05_simclr.ipynb #6cad5a18
-def show_pairs(x: torch.Tensor, aug: AugmentConfig | None = None, n: int = 4, generator=None, figsize=None):
-    "Show two augmented views (two rows) of each of the first `n` stacks of `x` `(B, 12, H, W)` as Lupton RGB composites."
+def show_pairs(x: torch.Tensor,                  # stacks `(B, 12, H, W)`
+               aug: AugmentConfig | None = None, # the augmentations (None: the paper's, `AugmentConfig()`)
+               n: int = 4,                       # stacks shown, one column each
+               generator=None,                   # CPU generator of the views (None: the global one)
+               figsize=None,                     # figure size, inches (None: 1.6 per stack by 3.3)
+              ):
+    "Show two augmented views of each of the first `n` stacks of `x` as Lupton composites."
     import matplotlib.pyplot as plt
     x = x[:n]
     v1, v2 = augment_batch(x, aug, generator), augment_batch(x, aug, generator)
@@ -186,19 +220,33 @@ def show_pairs(x: torch.Tensor, aug: AugmentConfig | None = None, n: int = 4, ge
 
 # %% ../nbs/05_simclr.ipynb #a7c1b2d0
 class SimCLR(Callback):
-    "Replace each batch (positions in the loader's stacks, or stacks) by two augmented, standardised views per image and set the partner targets."
+    "Turn each batch into two augmented, standardised views per image, with partner targets."
     order = 5   # before mixed precision (10): augmentations run in full precision
-    def __init__(self, aug: AugmentConfig | None = None, mean=None, std=None, seed: int = 0, channels_last: bool = False):
+    def __init__(self,
+                 aug: AugmentConfig | None = None, # the augmentations (None: the paper's, `AugmentConfig()`)
+                 mean=None,                        # per-band means that standardise the views (None: not standardised)
+                 std=None,                         # per-band standard deviations
+                 seed: int = 0,                    # seed of the training views (the validation views: `seed + 1`)
+                 channels_last: bool = False,      # views in the channels-last memory layout
+                ):
         self.aug, self.mean, self.std, self.seed, self.channels_last = aug or AugmentConfig(), mean, std, seed, channels_last
         self.generator = torch.Generator().manual_seed(seed)          # training views
     def before_validate(self): self._valid_gen = torch.Generator().manual_seed(self.seed + 1)   # same views every epoch
     def _layout(self, v): return v.contiguous(memory_format=torch.channels_last) if self.channels_last else v
-    def views(self, x: torch.Tensor, generator=None) -> torch.Tensor:
-        "Two standardised views of each image of the stacks `x`, laid out `[views 1; views 2]` `(2B, C, size, size)`."
+    def views(self,
+              x: torch.Tensor,  # stacks `(B, C, H, W)`
+              generator=None,   # CPU generator of the views (None: the global one)
+             ) -> torch.Tensor: # `(2B, C, size, size)`
+        "Two standardised views of each image of the stacks `x`, laid out `[views 1; views 2]`."
         v = torch.cat([augment_batch(x, self.aug, generator), augment_batch(x, self.aug, generator)])
         return self._layout(normalize_bands(v, self.mean, self.std))
-    def views_at(self, stacks: torch.Tensor, pos: torch.Tensor, generator=None, device=None) -> torch.Tensor:
-        "`views(stacks[pos])` on `device` (`augment_views`: on a CPU straight from `stacks`, else the gathered batch moved there)."
+    def views_at(self,
+                 stacks: torch.Tensor, # the survey `(N, C, H, W)`
+                 pos: torch.Tensor,    # `(B,)` positions in `stacks` of the batch's images
+                 generator=None,       # CPU generator of the views (None: the global one)
+                 device=None,          # where the views are made (None: the stacks' device)
+                ) -> torch.Tensor:     # `(2B, C, size, size)`, as `views`
+        "`views(stacks[pos])` on `device`, made by `augment_views`."
         return augment_views(stacks, pos, self.aug, generator, 2, self.mean, self.std, self.channels_last, device)
     def before_batch(self):
         x = self.xb[0]
@@ -208,14 +256,19 @@ class SimCLR(Callback):
         v = self.views(x, g) if x.is_floating_point() or stacks is None else self.views_at(stacks, x, g, self.dls.device)
         self.learn.xb = (v,)
         self.learn.yb = (pair_targets(len(x), v.device),)
-    def show(self, x: torch.Tensor, n: int = 4, seed: int = 0, **kwargs):
-        "Show view pairs of the first `n` stacks of `x` as this callback makes them (before standardisation)."
+    def show(self,
+             x: torch.Tensor, # stacks `(B, C, H, W)`
+             n: int = 4,      # stacks shown
+             seed: int = 0,   # seed of the views
+             **kwargs,        # passed to `show_pairs` (`figsize`)
+            ):
+        "Show the view pairs this callback makes of the first `n` stacks of `x`, unstandardised."
         return show_pairs(x, self.aug, n, torch.Generator().manual_seed(seed), **kwargs)
 
 # %% ../nbs/05_simclr.ipynb #3f0ff42c
 @dataclass
 class PretrainConfig:
-    "Everything that defines a SimCLR pretraining run; the defaults are the paper's (Gondhalekar et al. 2024)."
+    "Everything that defines a SimCLR pretraining run; the defaults are the paper's."
     arch: str = 'resnet34'                   # encoder: resnet18, resnet34 or resnet50
     stem: str = 'paper'                      # 'paper' (7×7 stride 1, no max-pool) or 'standard'
     n_bands: int = N_BANDS                   # input bands
@@ -236,9 +289,13 @@ class PretrainConfig:
     seed: int = 42                           # seed of weights, split, shuffling and views
 
     def to_dict(self) -> dict:
+        "The JSON form: the fields, `aug` in its own JSON form."
         d = asdict(self); d['aug'] = self.aug.to_dict(); return d
     @classmethod
-    def from_dict(cls, d: dict) -> PretrainConfig:
+    def from_dict(cls,
+                  d: dict, # the JSON form (`to_dict`)
+                 ) -> PretrainConfig:
+        "Read the JSON form, refusing fields it does not know."
         d = dict(d)
         bad = set(d) - {f.name for f in fields(cls)}
         if bad: raise KeyError(f"unknown PretrainConfig fields: {sorted(bad)}")
@@ -247,14 +304,21 @@ class PretrainConfig:
 
 # %% ../nbs/05_simclr.ipynb #739df87f
 class SurveyPositions(torch.utils.data.Dataset):
-    "The galaxies of an in-memory survey `stacks` `(N, C, H, W)` as items `(position,)`: batches are positions, and the `SimCLR` callback reads the stacks."
-    def __init__(self, stacks: torch.Tensor): self.stacks = stacks
+    "The galaxies of an in-memory survey as items `(position,)`, for the `SimCLR` callback."
+    def __init__(self,
+                 stacks: torch.Tensor, # the survey `(N, C, H, W)`, read by the `SimCLR` callback
+                ):
+        self.stacks = stacks
     def __len__(self): return len(self.stacks)
     def __getitem__(self, i): return (i,)
 
 # %% ../nbs/05_simclr.ipynb #b5e2c3d1
-def simclr_dls(x_train: torch.Tensor, x_valid: torch.Tensor | None, bs: int, device=None) -> DataLoaders:
-    "fastai `DataLoaders` over the galaxies of `x_train` (shuffled, the last partial batch dropped) and `x_valid` (in order), as batches of positions."
+def simclr_dls(x_train: torch.Tensor,        # training stacks `(N, C, H, W)`, at least 2 (else a ValueError)
+               x_valid: torch.Tensor | None, # validation stacks (None: no validation)
+               bs: int,                      # images per batch (for training at most N, for validation at least 2)
+               device=None,                  # where the batches go (None: `default_device()`)
+              ) -> DataLoaders:
+    "`DataLoaders` over the galaxies of `x_train` and `x_valid`, as batches of positions."
     if len(x_train) < 2: raise ValueError(f"SimCLR needs at least 2 training images, got {len(x_train)}")
     bs_train = min(bs, len(x_train))
     x_valid = x_train[:0] if x_valid is None else x_valid
@@ -271,7 +335,7 @@ def simclr_learner(x_train: torch.Tensor,          # training stacks `(N, C, H, 
                    device=None,                     # default: the best available
                    cbs=None,                        # more callbacks
                   ) -> Learner:
-    "A fastai `Learner` that pretrains a SimCLR model as `cfg` describes on the stacks `x_train`."
+    "A fastai `Learner` that pretrains a SimCLR model on `x_train` as `cfg` describes."
     set_seed(cfg.seed)
     device = torch.device(device or default_device())
     if cfg.channels_last and device.type == 'cpu':             # views resampled from stacks with adjacent bands: 2× faster
@@ -301,9 +365,14 @@ def fit_simclr(learn: Learner,               # a `simclr_learner`
 
 # %% ../nbs/05_simclr.ipynb #f2fbfd5f
 @torch.no_grad()
-def evaluate_pairs(model: nn.Module, x: torch.Tensor, cb: SimCLR, temperature: float = 0.05, seed: int = 0,
-                   batch_stats: bool = False) -> dict:
-    "Loss and pair-retrieval top-1/top-5 of `model` on one fixed (seeded) pair of views of each stack of `x`; `batch_stats`: batch-norm with the batch's statistics (early in training)."
+def evaluate_pairs(model: nn.Module,          # a SimCLR model (`EncoderHead`)
+                   x: torch.Tensor,           # stacks `(B, C, H, W)`
+                   cb: SimCLR,                # the callback that makes the views
+                   temperature: float = 0.05, # τ of the loss
+                   seed: int = 0,             # seed of the views
+                   batch_stats: bool = False, # batch norm with the batch's statistics (early in training), not the running ones
+                  ) -> dict:                  # 'loss', 'top1' and 'top5'
+    "Loss and pair retrieval of `model` on one seeded pair of views of each stack of `x`."
     import copy
     m = copy.deepcopy(model).train(batch_stats)       # a copy: the model's running statistics stay untouched
     dev = next(m.parameters()).device
@@ -318,8 +387,10 @@ PRESETS = {
                           inputs='asymmetry', aug=AugmentConfig(size=64, bin=3, blur_sigma=None, psf_fwhm=(1.4, 2.2), crop_scale=(0.3, 1.0))),
 }
 
-def get_preset(name: str, **overrides) -> PretrainConfig:
-    "A copy of preset `name` ('paper' or 'cpu') with `overrides` (fields of `PretrainConfig`; None values are ignored)."
+def get_preset(name: str,   # 'paper' or 'cpu' (`PRESETS`)
+               **overrides, # fields of `PretrainConfig` to change; None values are ignored
+              ) -> PretrainConfig:
+    "A copy of preset `name` with `overrides`."
     if name not in PRESETS: raise ValueError(f"unknown preset {name!r}; expected one of {', '.join(PRESETS)}")
     return replace(PRESETS[name], **{k: v for k, v in overrides.items() if v is not None})
 
@@ -339,8 +410,11 @@ def _load_stacks(data_dir, clusters=None, center=None, channels_last=False, inpu
     return x, man
 
 # %% ../nbs/05_simclr.ipynb #e8a5f6a4
-def pretrain_folds(n: int, k: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    "`k` shuffled folds of `n` galaxies: `(train_idx, valid_idx)` for each, every galaxy in exactly one validation fold (scikit-learn's `KFold`)."
+def pretrain_folds(n: int,        # galaxies
+                   k: int,        # folds, 2 ≤ k ≤ n (else a ValueError)
+                   seed: int = 0, # seed of the shuffle
+                  ) -> list[tuple[np.ndarray, np.ndarray]]: # `(train_idx, valid_idx)` of each fold, sorted
+    "`k` shuffled folds of `n` galaxies; every galaxy is in exactly one validation fold."
     from sklearn.model_selection import KFold
     if not 2 <= k <= n: raise ValueError(f"k-fold cross-validation needs 2 <= k <= {n} galaxies, got k={k}")
     return [(np.sort(tr), np.sort(va)) for tr, va in KFold(k, shuffle=True, random_state=seed).split(np.zeros(n))]
@@ -362,8 +436,11 @@ def _train_valid(n: int, cfg: PretrainConfig, fold: str | None = None) -> tuple[
     return pretrain_folds(n, k, cfg.seed)[i]
 
 # %% ../nbs/05_simclr.ipynb #a0c7b8c6
-def plot_history(history: pd.DataFrame, fname=None, title: str | None = None):
-    "Training curves: loss (train, validation) and validation pair retrieval (top-1, top-5) per epoch; saved to `fname` if given."
+def plot_history(history: pd.DataFrame,   # a run's `history.csv`: epoch, train_loss, valid_loss, pair_top1, pair_top5
+                 fname=None,              # PNG file to save the figure to (None: not saved)
+                 title: str | None = None, # title above both panels
+                ):
+    "Training curves: the losses and the validation pair retrieval, per epoch."
     import matplotlib.pyplot as plt
     fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3))
     a.plot(history.epoch, history.train_loss, label='train'); a.plot(history.epoch, history.valid_loss, label='validation')
@@ -378,8 +455,9 @@ def plot_history(history: pd.DataFrame, fname=None, title: str | None = None):
 # %% ../nbs/05_simclr.ipynb #3a0e3635
 _REBUILD = ('arch', 'stem', 'n_bands', 'inputs', 'proj_hidden', 'proj_dim', 'aug')    # must match to resume
 
-def check_pretrain_args(cfg: PretrainConfig):
-    "Refuse, in one line, settings that would train nothing or fail late: epochs >= 1, batch size >= 2, lr > 0, 0 <= valid_pct < 1."
+def check_pretrain_args(cfg: PretrainConfig, # the run's settings
+                       ):
+    "Refuse, in one line, settings that would train nothing or fail late."
     bad = []
     if not (isinstance(cfg.epochs, (int, np.integer)) and cfg.epochs >= 1): bad.append(f"epochs must be at least 1 (got {cfg.epochs})")
     if not (isinstance(cfg.bs, (int, np.integer)) and cfg.bs >= 2): bad.append(f"batch size must be at least 2: SimCLR contrasts the images of a batch (got {cfg.bs})")
@@ -387,7 +465,6 @@ def check_pretrain_args(cfg: PretrainConfig):
     if not (np.isfinite(cfg.valid_pct) and 0 <= cfg.valid_pct < 1): bad.append(f"valid_pct must be in [0, 1) (got {cfg.valid_pct})")
     if cfg.inputs not in ENCODER_INPUTS: bad.append(f"inputs must be one of {', '.join(ENCODER_INPUTS)} (got {cfg.inputs!r})")
     if bad: raise ValueError('; '.join(bad))
-
 
 # %% ../nbs/05_simclr.ipynb #b1d8c9d7
 def changed_settings(old: dict,    # the JSON form of the run folder's `config.json`
@@ -420,7 +497,7 @@ def prepare_pretraining(data_dir,                 # folder written by `jellyfish
                         clusters=None,            # only the galaxies of these clusters (comma-separated or a list)
                         fold: str | None = None,  # 'i/k': hold out fold i of k (else `cfg.valid_pct` at random)
                         channels_last: bool = False, # hold the stacks channels-last
-                       ) -> tuple[torch.Tensor, np.ndarray, np.ndarray, EncoderConfig]:
+                       ) -> tuple[torch.Tensor, np.ndarray, np.ndarray, EncoderConfig]: # `(x, itr, iva, config)`
     "The stacks, the training and validation indices and the run's configuration."
     x, man = _load_stacks(data_dir, clusters, cfg.aug.center_crop, channels_last, cfg.inputs)
     itr, iva = _train_valid(len(x), cfg, fold)
@@ -445,8 +522,8 @@ def fit_pretraining(learn: Learner,             # the run's learner
                     checkpoint: EpochCheckpoint, # saves the run after every epoch
                     start: int = 0,             # epochs already done
                     progress: bool = True,      # fastai's progress bars and epoch table
-                   ) -> pd.DataFrame:
-    "Train `learn` from epoch `start` to `cfg.epochs` with `checkpoint`; return the run's history."
+                   ) -> pd.DataFrame:          # the run's history, one row per epoch
+    "Train `learn` from epoch `start` to `cfg.epochs`, saving every epoch with `checkpoint`."
     if progress: fit_simclr(learn, cfg, start_epoch=start, cbs=[checkpoint])
     else:
         with learn.no_bar(), learn.no_logging(): fit_simclr(learn, cfg, start_epoch=start, cbs=[checkpoint])
@@ -454,14 +531,14 @@ def fit_pretraining(learn: Learner,             # the run's learner
 
 # %% ../nbs/05_simclr.ipynb #a623b4c2
 def save_pretraining(learn: Learner,      # the trained learner
-                     config: EncoderConfig, # the run's configuration, updated in place
+                     config: EncoderConfig, # the run's configuration: `epochs_done` and `seconds_per_epoch` set in its `run`
                      out,                 # run folder
                      hist: pd.DataFrame,  # the run's history (`fit_pretraining`)
                      start: int,          # epochs done before this call
                      title: str,          # title of the training curves
                      write: bool = True,  # write the files (False: a process other than rank 0)
                     ) -> EncoderConfig:
-    "Record the epochs done and the seconds per epoch in `config`; write encoder.pth, config.json and curves.png."
+    "Record the epochs done in `config`; write encoder.pth, config.json and curves.png."
     config.run['epochs_done'] = int(hist.epoch.max()) + 1 if len(hist) else start
     config.run['seconds_per_epoch'] = float(hist.seconds.median()) if len(hist) else None
     if not write: return config
@@ -489,8 +566,8 @@ def pretrain(data_dir: str,             # folder written by `jellyfish ingest` (
              progress: bool = True,      # fastai's progress bars and epoch table (--no-progress: quiet)
              fold: str = None,           # 'i/k': hold out fold i (0-based) of k as the validation galaxies (see `cross_validate`)
              inputs: str = None,         # what the encoder sees: 'bands', 'masked' or 'asymmetry' (`data.input_stacks`; default: the preset's)
-            ) -> EncoderConfig:
-    "Pretrain a 12-band SimCLR encoder on the ingested galaxies in `data_dir`; write encoder, config, history and curves to `out`; return its configuration."
+            ) -> EncoderConfig:         # the run's configuration, as saved in `out/config.json`
+    "Pretrain a 12-band SimCLR encoder on the galaxies in `data_dir`; save the run in `out`."
     cfg = get_preset(preset, epochs=epochs, arch=arch, bs=bs, lr=lr, valid_pct=valid_pct, seed=seed, inputs=inputs)
     check_pretrain_args(cfg)
     out, device = Path(out), check_device(device)
@@ -525,8 +602,8 @@ def cross_validate(data_dir: str,            # folder written by `jellyfish inge
                    seed: int = None,         # seed of the folds and the training (default: the preset's)
                    out: str = 'runs/cv',     # one pretraining run per fold in out/fold<i>, the summary in out/cv.json
                    progress: bool = False,   # fastai's progress bars
-                  ) -> pd.DataFrame:
-    "k-fold cross-validation of SimCLR pretraining: pretrain on k-1 folds, score pair retrieval (top-1, top-5) on the held-out fold."
+                  ) -> pd.DataFrame:        # one row per fold: n_train, n_valid, pair_top1, pair_top5, valid_loss
+    "k-fold cross-validation of SimCLR pretraining, scored by held-out pair retrieval."
     out = Path(out)
     rows = []
     for i in range(k):

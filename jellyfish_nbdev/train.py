@@ -25,7 +25,10 @@ __all__ = ['CPUAutocast', 'cpu_has_bf16', 'precision_callbacks', 'adamw', 'lr_sc
 class CPUAutocast(Callback):
     "bf16 autocast of the forward pass on the CPU; predictions handed to the loss in fp32."
     order = 10
-    def __init__(self, dtype=torch.bfloat16): self.dtype, self._ctx = dtype, None
+    def __init__(self,
+                 dtype=torch.bfloat16, # the dtype of the forward pass under autocast
+                ):
+        self.dtype, self._ctx = dtype, None
     def before_batch(self):
         self._ctx = torch.autocast('cpu', dtype=self.dtype); self._ctx.__enter__()
     def after_pred(self): self.learn.pred = self.pred.float()
@@ -36,14 +39,14 @@ class CPUAutocast(Callback):
 
 # %% ../nbs/04b_train.ipynb #aa972880
 def cpu_has_bf16() -> bool:
-    "True when the CPU has native bfloat16 arithmetic (AVX512-BF16 or AMX), where bf16 autocast pays off."
+    "True when the CPU has native bfloat16 arithmetic (AVX512-BF16 or AMX)."
     try: return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except Exception: return False
 
 # %% ../nbs/04b_train.ipynb #b5c29876
 def precision_callbacks(precision: str = 'auto', # 'fp32', 'bf16', 'fp16' or 'auto' (fp16 on CUDA, bf16 on CPUs with native bf16, else fp32)
                         device=None,               # the training device (default: the best available)
-                       ) -> list:
+                       ) -> list:                  # [] (fp32), [`MixedPrecision`] on CUDA or [`CPUAutocast`] (bf16 on a CPU)
     "The fastai callbacks that train in `precision` on `device`."
     device = torch.device(device or default_device())
     if precision == 'auto':
@@ -55,7 +58,9 @@ def precision_callbacks(precision: str = 'auto', # 'fp32', 'bf16', 'fp16' or 'au
     raise ValueError(f"{precision} mixed precision is not supported on {device.type}")
 
 # %% ../nbs/04b_train.ipynb #b89cf221
-def adamw(params, **kwargs) -> torch.optim.AdamW:
+def adamw(params,   # the parameters, or parameter groups, to optimise
+          **kwargs, # AdamW's settings: `lr`, `weight_decay`, `betas`, ...
+         ) -> torch.optim.AdamW:
     "PyTorch's AdamW, fused where this PyTorch and device allow it."
     try: return torch.optim.AdamW(params, fused=True, **kwargs)
     except (RuntimeError, TypeError, ValueError): return torch.optim.AdamW(params, **kwargs)
@@ -72,13 +77,14 @@ def lr_schedule(lr: float,               # peak learning rate
     return lambda pos: whole(min(start + pos * (1 - start), 1.))
 
 # %% ../nbs/04b_train.ipynb #2de6b4b2
-def views_callback(learn: Learner) -> Callback | None:
-    "The callback of `learn` that draws random views (one with a `torch.Generator` as `generator`), or None."
+def views_callback(learn: Learner, # the learner whose callbacks are searched
+                  ) -> Callback | None: # the first one with a `torch.Generator` as `generator`
+    "The callback of `learn` that draws random views, or None."
     return next((c for c in learn.cbs if isinstance(getattr(c, 'generator', None), torch.Generator)), None)
 
 # %% ../nbs/04b_train.ipynb #6f9d1514
 class EpochCheckpoint(Callback):
-    "After every epoch, save `checkpoint.pth` (with the history: one unit), then `history.csv`, in `run_dir`."
+    "After every epoch, save `checkpoint.pth`, then `history.csv`, in `run_dir`."
     order = Recorder.order + 1                      # after the Recorder has the epoch's numbers
     def __init__(self,
                  run_dir,                           # run folder
@@ -101,8 +107,10 @@ class EpochCheckpoint(Callback):
         save_csv(self.run_dir / 'history.csv', pd.DataFrame(self.history))
 
 # %% ../nbs/04b_train.ipynb #84cea77d
-def load_checkpoint(learn: Learner, path) -> int:
-    "Load the `EpochCheckpoint` `path` into `learn` (model, optimiser, views); return the epochs done."
+def load_checkpoint(learn: Learner, # a learner of the run's model (and views' callback)
+                    path,           # the run's `checkpoint.pth`
+                   ) -> int:        # the number of epochs done
+    "Load the `EpochCheckpoint` `path` into `learn`: model, optimiser and views' generator."
     path = Path(path)
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"{path}: not a readable checkpoint ({e})") from e
@@ -119,8 +127,11 @@ def load_checkpoint(learn: Learner, path) -> int:
     return int(state['epoch'])
 
 # %% ../nbs/04b_train.ipynb #b3971546
-def data_key(man: pd.DataFrame, itr, iva) -> str:
-    "Content key of the galaxies `itr`, `iva` of the manifest `man` (their `input_key`, else their files' size and mtime)."
+def data_key(man: pd.DataFrame, # manifest: `galaxy`, `path` and, if recorded, `input_key`
+             itr,               # row positions of the training galaxies
+             iva,               # row positions of the validation galaxies
+            ) -> str:           # 16 hex digits of a SHA-1
+    "Content key of the training and validation galaxies of the manifest `man`."
     def key(r):
         k = str(r.get('input_key') or '')
         if k and k != 'nan': return k
@@ -137,8 +148,8 @@ def resume_run(learn: Learner,        # the run's learner, loaded from the check
                resume: bool = True,   # False: start over, whatever is in `out`
                progress: bool = True, # say where the run resumes
                changed=None,          # `changed(old_config, config)`: the settings that differ and forbid resuming
-              ) -> tuple[int, list]:
-    "`(first epoch, history so far)` from `out/checkpoint.pth` when resuming the same run; else `(0, [])`."
+              ) -> tuple[int, list]: # `(0, [])` without a checkpoint, or with resume=False
+    "`(first epoch, history so far)` of the run in `out`, from its checkpoint."
     out = Path(out)
     if not (resume and (out / 'checkpoint.pth').exists()): return 0, []
     old = json.loads((out / 'config.json').read_text()) if (out / 'config.json').exists() else {}
