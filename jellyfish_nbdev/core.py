@@ -144,6 +144,17 @@ def as_float(v, # a table cell or a logged metric: a number, a numeric string, N
     except (TypeError, ValueError): return float('nan')
 
 # %% ../nbs/00_core.ipynb #0ed97dac
+def _exported(sym):
+    "The package's copy of a class defined in a notebook, where `inspect` cannot read a dataclass's field comments."
+    import inspect, importlib
+    if not inspect.isclass(sym) or sym.__module__ != '__main__': return sym
+    from jellyfish_nbdev._modidx import d
+    for mod, syms in d['syms'].items():
+        if f'{mod}.{sym.__name__}' in syms:
+            try: return getattr(importlib.import_module(mod), sym.__name__)
+            except (ImportError, AttributeError): break
+    return sym
+
 class DocRenderer:
     "The `show_doc` renderer of these docs: class signatures and a table of the parameters."
     def __init__(self,
@@ -152,6 +163,7 @@ class DocRenderer:
                  title_level: int = 3,    # heading level of its section (3: `###`)
                 ):
         from fastcore.docments import MarkdownRenderer
+        sym = _exported(sym)
         self.md, self.sym = MarkdownRenderer(sym, name=name, title_level=title_level), sym
         self.nm, self.title_level = self.md.nm, title_level
 

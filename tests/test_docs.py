@@ -246,3 +246,10 @@ def test_published_results_come_from_the_configured_repository():
     cfg = tomllib.loads((ROOT / 'pyproject.toml').read_text())
     assert REPO_BRANCH == cfg['tool']['nbdev']['branch']
     assert repository_url() == cfg['project']['urls']['Repository'].rstrip('/')
+
+
+def test_dataclass_parameter_tables(site):
+    "A dataclass defined in a notebook still gets its parameter table (from the package's copy of it)."
+    out, _ = site
+    for page, field in (('core.html', 'suffix'), ('augment.html', 'jitter_p'), ('simclr.html', 'proj_dim'), ('simclr.html', 'n_features')):
+        assert f'<td>{field}</td>' in (out / page).read_text(encoding='utf-8'), f'{page}: no parameter table row for {field}'
