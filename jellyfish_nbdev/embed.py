@@ -102,7 +102,6 @@ def embed_tensor(encoder: torch.nn.Module, # the encoder (`load_encoder`); put i
     nb = config.n_bands
     if x.ndim != 4 or x.shape[1] != nb:
         raise ValueError(f"the encoder expects stacks of shape (N, {nb}, H, W) but the data have shape {tuple(x.shape)}")
-    if len(x) == 0: return np.zeros((0, config.n_features or 512), np.float32)
     encoder.eval()
     return represent(encoder, x, config, bs=bs, precision=precision).numpy().astype(np.float32)
 

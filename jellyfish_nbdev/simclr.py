@@ -479,15 +479,15 @@ def run_config(cfg: PretrainConfig, preset: str, x: torch.Tensor, man: pd.DataFr
     "The run's configuration: the encoder, its view and the band statistics of the training galaxies, and how it was trained."
     mean, std = (t.tolist() for t in band_stats(x, itr))
     std = [s if s > 0 else 1. for s in std]                # a constant band (e.g. all zero) is left unscaled
-    c = EncoderConfig(cfg.arch, cfg.stem, cfg.n_bands, cfg.inputs, list(BAND_SUFFIXES[:cfg.n_bands]), None, mean, std,
-                      cfg.aug.center_crop, cfg.aug.bin, cfg.aug.size)
-    c.n_features = c.encoder().n_features
-    c.run = {'input_size': list(x.shape[-2:]), 'preset': preset, 'pretrain': cfg.to_dict(),
+    return EncoderConfig(
+        arch=cfg.arch, stem=cfg.stem, n_bands=cfg.n_bands, inputs=cfg.inputs, bands=list(BAND_SUFFIXES[:cfg.n_bands]),
+        n_features=make_encoder(cfg.arch, cfg.n_bands, cfg.stem).n_features, mean=mean, std=std,
+        center_crop=cfg.aug.center_crop, bin=cfg.aug.bin, size=cfg.aug.size,
+        run={'input_size': list(x.shape[-2:]), 'preset': preset, 'pretrain': cfg.to_dict(),
              'data_dir': str(Path(data_dir).resolve()), 'clusters': clusters,
              'train_galaxies': man.galaxy.iloc[itr].tolist(), 'valid_galaxies': man.galaxy.iloc[iva].tolist(),
              'data_key': data_key(man, itr, iva),
-             'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__}
-    return c
+             'epochs_done': 0, 'device': str(device), 'jellyfish_nbdev': __import__('jellyfish_nbdev').__version__})
 
 # %% ../nbs/05_simclr.ipynb #d3f0e1f9
 def prepare_pretraining(data_dir,                 # folder written by `jellyfish ingest`
